@@ -1,0 +1,2 @@
+def unit_tree(request):
+    pass
