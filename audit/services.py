@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import json
 
@@ -14,7 +15,7 @@ def canonical_content(event: AuditEvent) -> str:
     """The exact text that an event's hash covers: stable key order, UTC time, no whitespace."""
     content = {
         "seq": event.seq,
-        "created_at": event.created_at.astimezone(timezone.UTC).isoformat(),
+        "created_at": event.created_at.astimezone(datetime.UTC).isoformat(),
         "actor_id": event.actor_id,
         "actor_username": event.actor_username,
         "verb": event.verb,
