@@ -33,7 +33,8 @@ def person_list(request):
     if request.GET.get("unit"):
         unit = access.get_unit_for_user(request, request.GET["unit"]) if request.GET["unit"].isdigit() else None
     page = Paginator(people_search(request.user, query=query, unit=unit), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "organizations/person_list.html", {"page": page, "query": query, "unit": unit})
+    can_add = access.can_edit_in(request.user, unit) if unit else permissions.may_edit_somewhere(request.user)
+    return render(request, "organizations/person_list.html", {"page": page, "query": query, "unit": unit, "can_add": can_add})
 
 
 @login_required
@@ -61,9 +62,7 @@ def _entry_unit(request) -> Unit | None:
     """The unit named by ?unit= (checked), or None; users who may edit nowhere are refused."""
     if request.GET.get("unit", "").isdigit():
         return access.get_unit_for_user(request, request.GET["unit"], allowed=access.EDITORS)
-    if permissions.is_system_admin(request.user):
-        return None
-    if not permissions.role_assignments(request.user).filter(permission__codename__in=access.EDITORS).exists():
+    if not permissions.may_edit_somewhere(request.user):
         raise PermissionDenied
     return None
 

@@ -90,6 +90,14 @@ def role_assignments(user):
     )
 
 
+def may_edit_somewhere(user) -> bool:
+    """True for admins and for anyone who is an officer or head of some unit."""
+    return is_system_admin(user) or (
+        user.is_authenticated
+        and UnitUserObjectPermission.objects.filter(user=user, permission__codename__in=EDITOR_ROLES).exists()
+    )
+
+
 def role_holders(unit: Unit):
     """Who holds which role on the unit or one of its ancestors (one query)."""
     return (
