@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class OrganizationsConfig(AppConfig):
     name = "organizations"
     verbose_name = _("Organisations")
+
+    def ready(self):
+        from audit import registry
+
+        from . import audit_types
+
+        for object_type, fetch in audit_types.OBJECT_TYPES.items():
+            registry.register_object_type(object_type, fetch)
+        registry.register_verb_labels(audit_types.VERB_LABELS)
