@@ -1,4 +1,6 @@
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 
 def permission_denied(request, exception=None):
@@ -10,4 +12,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # No request context: the context processors read the session and the database, which may be what failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: an expired form gets the Vietnamese 403 page, not Django's English one."""
+    return render(request, "403.html", {"csrf_failure": True}, status=403)

@@ -193,6 +193,15 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
 )
+CSRF_FAILURE_VIEW = "thiduakt.errors.csrf_failure"  # Vietnamese 403 page instead of Django's English one
+
+
+def _static_file_headers(headers, path, url):
+    # WhiteNoise answers static files before the CSP middleware runs; an SVG opened alone is a document too.
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_file_headers
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
