@@ -144,6 +144,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Failed logins allowed per username (and per client address) before a lockout of LOGIN_LOCKOUT_MINUTES.
 LOGIN_MAX_FAILURES = envint("LOGIN_MAX_FAILURES", "5")
+# Per client address: higher, because a whole office often reaches the server through one public address.
+LOGIN_MAX_FAILURES_PER_ADDRESS = envint("LOGIN_MAX_FAILURES_PER_ADDRESS", "30")
 LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", "15")
 
 LANGUAGE_CODE = "vi"

@@ -2,6 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from organizations.views import home
+from thiduakt.accounts.forms import AdminLoginForm
+
+# The admin login goes through the same lockout as the site login.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", home.home, name="home"),

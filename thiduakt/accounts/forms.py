@@ -6,27 +6,9 @@ from django.contrib.auth import forms as auth_forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from thiduakt.lib.forms import BootstrapMixin
+
 from . import lockout
-
-
-class BootstrapFieldsMixin:
-    """Bootstrap classes on the widgets, and invalid fields marked for screen readers next to their error
-    text (templates/includes/form_fields.html renders the label, the field and `<id>_error`)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if not isinstance(field.widget, forms.CheckboxInput | forms.HiddenInput):
-                field.widget.attrs["class"] = "form-control"
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"{self[name].id_for_label}_error"
 
 
 class LockoutMixin:
@@ -68,7 +50,7 @@ class LockoutMixin:
         )
 
 
-class LoginForm(BootstrapFieldsMixin, LockoutMixin, auth_forms.AuthenticationForm):
+class LoginForm(BootstrapMixin, LockoutMixin, auth_forms.AuthenticationForm):
     pass
 
 
@@ -76,13 +58,13 @@ class AdminLoginForm(LockoutMixin, AdminAuthenticationForm):
     """For `admin.site.login_form`, so that the admin login is no way around the lockout."""
 
 
-class PasswordChangeForm(BootstrapFieldsMixin, auth_forms.PasswordChangeForm):
+class PasswordChangeForm(BootstrapMixin, auth_forms.PasswordChangeForm):
     pass
 
 
-class PasswordResetForm(BootstrapFieldsMixin, auth_forms.PasswordResetForm):
+class PasswordResetForm(BootstrapMixin, auth_forms.PasswordResetForm):
     pass
 
 
-class SetPasswordForm(BootstrapFieldsMixin, auth_forms.SetPasswordForm):
+class SetPasswordForm(BootstrapMixin, auth_forms.SetPasswordForm):
     pass

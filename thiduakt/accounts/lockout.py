@@ -1,6 +1,7 @@
 """Login lockout: failed logins counted in the cache per username and per client address.
 
-After LOGIN_MAX_FAILURES failures within LOGIN_LOCKOUT_MINUTES, that username (or that address) is locked
+After LOGIN_MAX_FAILURES failures for one username (LOGIN_MAX_FAILURES_PER_ADDRESS from one address, higher
+because a whole office may share one public address) within LOGIN_LOCKOUT_MINUTES, that username (or address) is locked
 for LOGIN_LOCKOUT_MINUTES, even for the right password. Unknown usernames are counted like known ones, so the
 lockout tells an attacker nothing about which accounts exist.
 
@@ -75,7 +76,8 @@ def record_failure(*, username: str, ip: str) -> datetime.datetime | None:
     """Count one failed login; returns when the lock ends if this failure started one."""
     until = None
     for scope, ident in _scopes(username, ip):
-        if _count_failure(_failures_key(scope, ident)) < settings.LOGIN_MAX_FAILURES:
+        limit = settings.LOGIN_MAX_FAILURES if scope == "username" else settings.LOGIN_MAX_FAILURES_PER_ADDRESS
+        if _count_failure(_failures_key(scope, ident)) < limit:
             continue
         until = timezone.now() + datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
         cache.set(_lock_key(scope, ident), until.timestamp(), timeout=_window_seconds())
