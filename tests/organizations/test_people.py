@@ -86,6 +86,7 @@ def test_moving_a_person_keeps_the_employment_history(org, client, admin_user):
     assert response.status_code == 302
     history = list(Employment.objects.filter(person=person).order_by("start").values_list("unit__code", "start", "end"))
     assert history == [("LQD", dt.date(2026, 1, 5), dt.date(2026, 9, 1)), ("SYT", dt.date(2026, 9, 1), None)]
+    client.force_login(admin_user)  # the session opened in the past has expired
     page = client.get(reverse("person_detail", args=[person.pk])).content.decode()
     assert "Trường THPT Lê Quý Đôn" in page and "Sở Y tế" in page
 
