@@ -1,0 +1,1 @@
+"""`make bench`: province-scale data and timed page scenarios (`python -m bench.run --help`)."""

@@ -1,0 +1,107 @@
+"""`make bench` in quick mode, as a developer runs it: a subprocess against its own PostgreSQL database."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import psycopg2
+import pytest
+from django.conf import settings
+from psycopg2 import sql
+
+BENCH_DB = "thiduakt_bench_test"
+SCENARIOS = {"unit_tree_page", "person_search_page"}
+
+
+def _server():
+    """Connection arguments for the server that holds the test database, on its `postgres` database."""
+    url = urlparse(os.environ["DATABASE_URL"])
+    return {
+        "dbname": "postgres",
+        "user": url.username or "postgres",
+        "host": url.hostname or "127.0.0.1",
+        "port": url.port or 5432,
+        **({"password": url.password} if url.password else {}),
+    }
+
+
+def _drop_bench_database():
+    connection = psycopg2.connect(**_server())
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
+            )
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def bench_env():
+    _drop_bench_database()
+    server = _server()
+    auth = f"{server['user']}:{server['password']}" if "password" in server else server["user"]
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "REDIS_URL", "SECRET_KEY", "DEBUG", "SECURE_HTTPS"}
+    }
+    env["DATABASE_URL"] = f"postgres://{auth}@{server['host']}:{server['port']}/{BENCH_DB}"
+    yield env
+    _drop_bench_database()
+
+
+def run_bench(env, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "bench.run", *args],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_quick_run_measures_both_scenarios(bench_env, tmp_path):
+    output = tmp_path / "results.json"
+    result = run_bench(bench_env, "--quick", "--output", str(output))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    rows = json.loads(output.read_text())
+    assert {row["scenario"] for row in rows} == SCENARIOS
+    for row in rows:
+        assert set(row) == {"scenario", "metric", "value", "unit"}
+        assert isinstance(row["value"], int | float) and row["value"] > 0, row
+    for scenario in SCENARIOS:
+        metrics = {row["metric"].rsplit(".", 1)[1] for row in rows if row["scenario"] == scenario}
+        assert metrics == {"server_ms_p50", "server_ms_p95", "queries", "response_size"}
+    table = result.stdout
+    assert "person_search_page" in table and "unit_tree_page" in table and "server_ms_p95" in table
+
+    # A second run reuses the data instead of seeding again.
+    again = run_bench(bench_env, "--quick", "--only", "unit_tree_page", "--output", str(output))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "reusing the data seeded at scale 1" in again.stdout
+    assert {row["scenario"] for row in json.loads(output.read_text())} == {"unit_tree_page"}
+
+
+def test_an_unknown_scenario_is_refused(bench_env, tmp_path):
+    output = tmp_path / "results.json"
+    result = run_bench(bench_env, "--quick", "--only", "no_such_page", "--output", str(output))
+    assert result.returncode != 0
+    assert "no_such_page" in result.stderr
+    assert not output.exists()
+
+
+@pytest.mark.django_db
+def test_a_page_that_does_not_answer_200_fails_instead_of_giving_a_number(client, admin_user):
+    from bench.context import BenchContext, ScenarioFailed
+
+    client.force_login(admin_user)
+    context = BenchContext(scale=1, iterations=1, warmups=0)
+    with pytest.raises(ScenarioFailed, match="answered 404"):
+        context.measure_get("unit_page", "admin", client, "/units/999999999/")
