@@ -33,7 +33,7 @@ def org(db):
 
 @pytest.fixture
 def officer_a(org):
-    user = factories.make_user("officer_a", first_name="An", last_name="Nguyễn")
+    user = factories.make_user("officer_a", first_name="Nguyễn Văn", last_name="An")
     permissions.grant_unit_role(user, Unit.Role.OFFICER, org.unit_a)
     return user
 
