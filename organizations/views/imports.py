@@ -1,1 +1,183 @@
-urlpatterns = []
+"""Excel import pages, for system admins: choose what to import, download its template, upload, preview
+every row with its errors, then confirm.
+
+Between preview and confirm the file waits in MEDIA_ROOT/imports/<token>.xlsx; the token is known only to
+the session of the admin who uploaded it, expires, and is used once."""
+
+import secrets
+import time
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from organizations import access, imports
+from organizations.forms import BootstrapMixin
+from thiduakt.lib import excel
+
+SESSION_KEY = "organizations_imports"
+UPLOAD_DIR = "imports"
+TOKEN_MAX_AGE = 60 * 60  # seconds between preview and confirm
+PREVIEW_ROW_LIMIT = 1000  # rows shown in full; rows with errors are always shown
+
+
+class ImportUploadForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What to import"), choices=())
+    file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind.name, kind.label) for kind in imports.IMPORT_KINDS.values()]
+        self.fields["file"].widget.attrs["accept"] = ".xlsx," + excel.XLSX_CONTENT_TYPE
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            excel.check_size(upload)
+        except excel.ExcelError as error:
+            raise ValidationError(str(error)) from None
+        return upload
+
+
+def _kind_or_404(name: str) -> imports.ImportKind:
+    try:
+        return imports.IMPORT_KINDS[name]
+    except KeyError:
+        raise Http404 from None
+
+
+def _upload_name(token: str) -> str:
+    return f"{UPLOAD_DIR}/{token}.xlsx"
+
+
+class UploadGone(Exception):
+    """The token is unknown, someone else's, used or expired; the message says which."""
+
+
+def _delete_stale_uploads() -> None:
+    """Files of previews that were never confirmed."""
+    try:
+        _folders, names = default_storage.listdir(UPLOAD_DIR)
+    except FileNotFoundError:
+        return
+    cutoff = time.time() - TOKEN_MAX_AGE
+    for name in names:
+        stored = f"{UPLOAD_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(stored).timestamp() < cutoff:
+                default_storage.delete(stored)
+        except FileNotFoundError:  # deleted meanwhile by another request
+            continue
+
+
+def _store_upload(request, kind: imports.ImportKind, upload) -> str:
+    _delete_stale_uploads()
+    token = secrets.token_hex(16)
+    upload.seek(0)
+    default_storage.save(_upload_name(token), upload)
+    pending = request.session.get(SESSION_KEY, {})
+    pending[token] = {"kind": kind.name, "user": request.user.pk, "at": time.time(), "filename": upload.name}
+    request.session[SESSION_KEY] = pending
+    return token
+
+
+def _claim_upload(request, token: str) -> tuple[imports.ImportKind, str]:
+    """The kind and stored file name of a pending upload of this user, taken out of the session so that it
+    is applied at most once."""
+    pending = request.session.get(SESSION_KEY, {})
+    entry = pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
+    if entry is None or entry.get("user") != request.user.pk:
+        raise UploadGone(_("This import is unknown: upload the file again."))
+    if time.time() - entry["at"] > TOKEN_MAX_AGE:
+        default_storage.delete(_upload_name(token))
+        raise UploadGone(_("This import has expired: upload the file again."))
+    return imports.IMPORT_KINDS[entry["kind"]], _upload_name(token)
+
+
+def _preview_page(request, kind, preview, *, token=None, filename=""):
+    rows, hidden = preview.rows_for_display(PREVIEW_ROW_LIMIT)
+    context = {
+        "kind": kind,
+        "preview": preview,
+        "rows": rows,
+        "hidden": hidden,
+        "token": token,
+        "filename": filename,
+    }
+    return render(request, "organizations/imports/preview.html", context)
+
+
+def _start_page(request, form, status=200):
+    context = {"form": form, "kinds": imports.IMPORT_KINDS.values()}
+    return render(request, "organizations/imports/start.html", context, status=status)
+
+
+@login_required
+def import_start(request):
+    access.require_admin(request)
+    return _start_page(request, ImportUploadForm(initial={"kind": request.GET.get("kind", "units")}))
+
+
+@login_required
+def import_template(request, kind):
+    access.require_admin(request)
+    kind = _kind_or_404(kind)
+    return excel.xlsx_response(kind.template_filename, imports.template_sheets(kind))
+
+
+@login_required
+@require_POST
+def import_preview(request):
+    access.require_admin(request)
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _start_page(request, form, status=400)
+    kind = imports.IMPORT_KINDS[form.cleaned_data["kind"]]
+    upload = form.cleaned_data["file"]
+    preview = kind.preview(upload)
+    token = None if preview.has_errors else _store_upload(request, kind, upload)
+    return _preview_page(request, kind, preview, token=token, filename=upload.name)
+
+
+@login_required
+@require_POST
+def import_confirm(request):
+    access.require_admin(request)
+    try:
+        kind, name = _claim_upload(request, request.POST.get("token", ""))
+    except UploadGone as gone:
+        messages.error(request, str(gone))
+        return redirect("import_start")
+    try:
+        with default_storage.open(name, "rb") as stored:
+            preview = kind.apply(by=request.user, source=stored)
+    except imports.ImportRejected as rejected:  # the database changed since the preview
+        return _preview_page(request, kind, rejected.preview)
+    except FileNotFoundError:
+        messages.error(request, _("This import is unknown: upload the file again."))
+        return redirect("import_start")
+    finally:
+        default_storage.delete(name)
+    messages.success(
+        request,
+        _("Import finished: %(create)s created, %(update)s updated, %(unchanged)s unchanged.")
+        % {"create": preview.to_create, "update": preview.to_update, "unchanged": preview.unchanged},
+    )
+    return redirect("import_start")
+
+
+urlpatterns = [
+    path("", import_start, name="import_start"),
+    path("templates/<str:kind>/", import_template, name="import_template"),
+    path("preview/", import_preview, name="import_preview"),
+    path("confirm/", import_confirm, name="import_confirm"),
+]
