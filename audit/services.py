@@ -33,39 +33,55 @@ def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256((prev_hash + canonical_content(event)).encode()).hexdigest()
 
 
-def object_reference(obj: models.Model) -> tuple[str, str, str]:
+def object_reference(obj: models.Model | None) -> tuple[str, str, str]:
+    if obj is None:
+        return "", "", ""
     return obj._meta.label_lower, str(obj.pk), str(obj)[:255]
 
 
-def audit_record(
-    *, actor, verb: str, obj: models.Model | None = None, data: dict | None = None
-) -> AuditEvent:
+def audit_record(*, actor, verb: str, obj: models.Model | None = None, data: dict | None = None) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction (a rolled-back write leaves no event).
 
     The head row stays locked until the caller's transaction ends, so seq order is commit order and a
     rollback gives its seq back: the chain has no gap."""
-    object_type, object_id, object_repr = object_reference(obj) if obj is not None else ("", "", "")
-    clean_data = _stored_form(data or {})
+    return audit_record_many(actor=actor, events=[(verb, obj, data)])[0]
+
+
+def audit_record_many(*, actor, events: list[tuple[str, models.Model | None, dict | None]]) -> list[AuditEvent]:
+    """Append one event per (verb, object, data) under one lock of the chain head and one head update.
+
+    An import of thousands of rows must use this rather than `audit_record` in a loop: every update of the
+    head row inside one transaction leaves a row version that the next lookup walks, so the loop's time
+    grows with the square of the count (5,000 people: 40 s, measured)."""
+    if not events:
+        return []
     actor = actor if actor is not None and actor.is_authenticated else None
+    username = actor.get_username() if actor else ""
     with transaction.atomic():
         head = _locked_head()
-        event = AuditEvent(
-            seq=head.last_seq + 1,
-            created_at=timezone.now(),
-            actor=actor,
-            actor_username=actor.get_username() if actor else "",
-            verb=verb,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr,
-            data=clean_data,
-            prev_hash=head.last_hash,
-        )
-        event.hash = compute_hash(event.prev_hash, event)
-        event.save(force_insert=True)
-        head.last_seq, head.last_hash = event.seq, event.hash
+        seq, previous_hash, now = head.last_seq, head.last_hash, timezone.now()
+        rows = []
+        for verb, obj, data in events:
+            seq += 1
+            object_type, object_id, object_repr = object_reference(obj)
+            event = AuditEvent(
+                seq=seq,
+                created_at=now,
+                actor=actor,
+                actor_username=username,
+                verb=verb,
+                object_type=object_type,
+                object_id=object_id,
+                object_repr=object_repr,
+                data=_stored_form(data or {}),
+                prev_hash=previous_hash,
+            )
+            event.hash = previous_hash = compute_hash(previous_hash, event)
+            rows.append(event)
+        AuditEvent.objects.bulk_create(rows, batch_size=1000)
+        head.last_seq, head.last_hash = seq, previous_hash
         head.save(update_fields=["last_seq", "last_hash"])
-    return event
+    return rows
 
 
 def _stored_form(data: dict) -> dict:

@@ -32,9 +32,7 @@ class BenchContext:
         client.force_login(get_user_model().objects.get(username=username))
         return client
 
-    def measure_get(
-        self, scenario: str, label: str, client: Client, url: str, *, expect: str = ""
-    ) -> list[dict]:
+    def measure_get(self, scenario: str, label: str, client: Client, url: str, *, expect: str = "") -> list[dict]:
         """Time GET `url`: `warmups` untimed requests, one counted for queries, then `iterations` timed ones.
         Every response must be 200 and, when `expect` is given, contain that text."""
         for _ in range(self.warmups):

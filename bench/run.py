@@ -37,19 +37,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=int, default=None, help=f"seed_demo scale (default {DEFAULT_SCALE})")
     parser.add_argument("--rebuild", action="store_true", help="drop and recreate the bench database first")
-    parser.add_argument(
-        "--only", action="append", metavar="SCENARIO", help="run only this scenario (repeatable)"
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="scale 1 and 5 iterations: a smoke run for tests"
-    )
-    parser.add_argument(
-        "--iterations", type=int, default=None, help="timed requests per measurement (default 30)"
-    )
+    parser.add_argument("--only", action="append", metavar="SCENARIO", help="run only this scenario (repeatable)")
+    parser.add_argument("--quick", action="store_true", help="scale 1 and 5 iterations: a smoke run for tests")
+    parser.add_argument("--iterations", type=int, default=None, help="timed requests per measurement (default 30)")
     parser.add_argument("--warmups", type=int, default=3, help="untimed requests before timing (default 3)")
-    parser.add_argument(
-        "--output", type=Path, default=BENCH_DIR / "results.json", help="where to write the rows"
-    )
+    parser.add_argument("--output", type=Path, default=BENCH_DIR / "results.json", help="where to write the rows")
     args = parser.parse_args(argv)
     args.scale = args.scale or (1 if args.quick else DEFAULT_SCALE)
     args.iterations = args.iterations or (5 if args.quick else 30)
@@ -94,9 +86,7 @@ def prepare_database(url: str, *, rebuild: bool) -> None:
     try:
         with connection.cursor() as cursor:
             if rebuild:
-                cursor.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
+                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cursor.fetchone() is None:
                 cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -111,9 +101,7 @@ def ensure_data(scale: int) -> None:
     from audit.models import AuditEvent
     from organizations.models import Unit
 
-    seeded = (
-        AuditEvent.objects.filter(verb="demo.seeded").order_by("-seq").values_list("data", flat=True).first()
-    )
+    seeded = AuditEvent.objects.filter(verb="demo.seeded").order_by("-seq").values_list("data", flat=True).first()
     units = Unit.objects.count()
     if seeded and seeded.get("scale") == scale and seeded.get("units") == units:
         print(f"reusing the data seeded at scale {scale} ({units} units, {seeded.get('people')} people)")

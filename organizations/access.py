@@ -49,7 +49,7 @@ def can_edit_in(user, unit: Unit) -> bool:
 
 
 def council_relation(user, council: Council) -> str | None:
-    """"admin", "secretariat", "member", "unit" (a role covering the council's unit) or None."""
+    """ "admin", "secretariat", "member", "unit" (a role covering the council's unit) or None."""
     if permissions.is_system_admin(user):
         return "admin"
     if permissions.is_secretariat(user, council):

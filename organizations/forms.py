@@ -19,7 +19,7 @@ class UnitCodeField(forms.CharField):
         try:
             return Unit.objects.get(code=code.strip())
         except Unit.DoesNotExist:
-            raise forms.ValidationError(self.error_messages["unknown"], code="unknown", params={"code": code})
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown", params={"code": code}) from None
 
 
 class UserField(forms.CharField):
@@ -34,7 +34,7 @@ class UserField(forms.CharField):
         except get_user_model().DoesNotExist:
             raise forms.ValidationError(
                 self.error_messages["unknown"], code="unknown", params={"username": username}
-            )
+            ) from None
 
 
 class UnitForm(BootstrapMixin, forms.ModelForm):

@@ -17,20 +17,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.models import AuditEvent
-from audit.services import _locked_head, _stored_form, compute_hash, object_reference
+from audit.services import audit_record_many
 from thiduakt.lib import excel
 from thiduakt.lib.vn import fold
 
+from .bulk import BATCH, CHUNK, employments_move, rewrite_subtree_paths, update_grouped
 from .models import Employment, Person, Unit
-from .tree import rewrite_subtree_paths
 
 UNIT_COLUMNS = ("code", "name", "kind", "parent_code")
 PERSON_COLUMNS = ("code", "full_name", "gender", "birth_date", "unit_code", "position", "position_kind")
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
-CHUNK = 5000  # codes per IN (...) list: SQLite caps the number of parameters of one query
-BATCH = 1000
 
 LEVEL_OF_KIND = {
     Unit.Kind.MINISTRY: Unit.Level.PROVINCE,
@@ -121,9 +118,7 @@ class ImportPreview:
     def error_lines(self) -> list[str]:
         lines = list(self.file_errors)
         for row in self.rows:
-            lines += [
-                _("Row %(row)s: %(error)s") % {"row": row.number, "error": error} for error in row.errors
-            ]
+            lines += [_("Row %(row)s: %(error)s") % {"row": row.number, "error": error} for error in row.errors]
         return lines
 
     def rows_for_display(self, limit: int) -> tuple[list[ImportRow], int]:
@@ -152,9 +147,7 @@ def _read(source, kind: str, columns: tuple[str, ...]) -> ImportPreview:
     position = {name: index for index, name in enumerate(sheet.header)}
     for number, values in sheet.rows:
         raw = {name: values[position[name]] for name in columns}
-        preview.rows.append(
-            ImportRow(number=number, values=[excel.cell_text(raw[name]) for name in columns], raw=raw)
-        )
+        preview.rows.append(ImportRow(number=number, values=[excel.cell_text(raw[name]) for name in columns], raw=raw))
     return preview
 
 
@@ -164,9 +157,7 @@ def _header_error(header: list[str], columns: tuple[str, ...]) -> str:
     repeated = sorted({name for name in header if name and header.count(name) > 1})
     if not (missing or unexpected or repeated):
         return ""
-    parts = [
-        _("The first row must hold exactly these columns: %(columns)s.") % {"columns": ", ".join(columns)}
-    ]
+    parts = [_("The first row must hold exactly these columns: %(columns)s.") % {"columns": ", ".join(columns)}]
     if missing:
         parts.append(_("Missing: %(columns)s.") % {"columns": ", ".join(missing)})
     if unexpected:
@@ -322,12 +313,9 @@ def _plan_units(preview: ImportPreview, *, lock: bool = False) -> _UnitPlan:
         parent_code = row.data["parent_code"]
         if parent_code and parent_code not in file_codes and parent_code not in units:
             row.errors.append(
-                _("Parent unit code %(code)s exists neither in this file nor in the system.")
-                % {"code": parent_code}
+                _("Parent unit code %(code)s exists neither in this file nor in the system.") % {"code": parent_code}
             )
-    file_parent = {
-        row.data["code"]: row.data["parent_code"] or None for row in preview.rows if row.data["code"]
-    }
+    file_parent = {row.data["code"]: row.data["parent_code"] or None for row in preview.rows if row.data["code"]}
     depth, cycles = _final_depths(file_parent, units)
     rows_by_code = {row.data["code"]: row for row in preview.rows if row.data["code"]}
     for cycle in cycles:
@@ -353,9 +341,7 @@ def _plan_units(preview: ImportPreview, *, lock: bool = False) -> _UnitPlan:
             "kind": row.data["kind"],
             "parent_code": row.data["parent_code"] or None,
         }
-        row.changes = {
-            name: [current[name], value] for name, value in wanted.items() if current[name] != value
-        }
+        row.changes = {name: [current[name], value] for name, value in wanted.items() if current[name] != value}
         row.action = UPDATE if row.changes else UNCHANGED
     return _UnitPlan(preview=preview, units=units, depth=depth)
 
@@ -391,7 +377,7 @@ def _write_units(plan: _UnitPlan, *, by) -> None:
         group = list(group)
         events += _create_units([row for row in group if row.action == CREATE], units)
         events += [_update_unit(row, units) for row in group if row.action == UPDATE]
-    _audit_many(actor=by, events=events)
+    audit_record_many(actor=by, events=events)
 
 
 def _create_units(rows: list[ImportRow], units: dict) -> list[tuple]:
@@ -470,8 +456,7 @@ def _parse_date(row: ImportRow, name: str):
                 continue
         if value is None:
             row.errors.append(
-                _("Birth date %(value)s is not a date: write it as dd/mm/yyyy.")
-                % {"value": excel.cell_text(raw)}
+                _("Birth date %(value)s is not a date: write it as dd/mm/yyyy.") % {"value": excel.cell_text(raw)}
             )
             return None
     if not datetime.date(1900, 1, 1) <= value <= timezone.localdate():
@@ -540,14 +525,11 @@ def _plan_people(preview: ImportPreview, *, lock: bool = False) -> _PersonPlan:
             row.action = CREATE
             continue
         current = {
-            name: getattr(person, name)
-            for name in ("full_name", "gender", "birth_date", "position", "position_kind")
+            name: getattr(person, name) for name in ("full_name", "gender", "birth_date", "position", "position_kind")
         }
         current["unit_code"] = person.unit.code
         wanted = {name: row.data[name] for name in current}
-        row.changes = {
-            name: [current[name], value] for name, value in wanted.items() if current[name] != value
-        }
+        row.changes = {name: [current[name], value] for name, value in wanted.items() if current[name] != value}
         row.action = UPDATE if row.changes else UNCHANGED
     return _PersonPlan(preview=preview, units=units, people=people)
 
@@ -605,12 +587,10 @@ def _write_people(plan: _PersonPlan, *, by) -> None:
             setattr(person, name, value)
         updated.append(person)
         writes.append((person.pk, values))
-    _update_grouped(Person, writes)
+    update_grouped(Person, writes)
 
-    moved = [
-        person for row, person in zip(updates, updated, strict=True) if EMPLOYMENT_FIELDS & row.changes.keys()
-    ]
-    _move_employments(moved, today)
+    moved = [person for row, person in zip(updates, updated, strict=True) if EMPLOYMENT_FIELDS & row.changes.keys()]
+    employments_move(moved, today)
     Employment.objects.bulk_create(
         [
             Employment(
@@ -637,104 +617,7 @@ def _write_people(plan: _PersonPlan, *, by) -> None:
         ("person.imported_update", person, {**row.changes, "row": row.number})
         for row, person in zip(updates, updated, strict=True)
     ]
-    _audit_many(actor=by, events=events)
-
-
-def _update_grouped(model, writes: list[tuple[int, dict]]) -> None:
-    """Write {field: value} to each pk, one UPDATE per distinct set of values: a department moved to another
-    unit is one statement. (Django's bulk_update builds a CASE per row and field; at 20,000 rows it spent a
-    minute in Python, measured.)"""
-    groups = defaultdict(list)
-    for pk, values in writes:
-        if values:
-            groups[tuple(sorted(values.items()))].append(pk)
-    for key, pks in groups.items():
-        for start in range(0, len(pks), CHUNK):
-            model.objects.filter(pk__in=pks[start : start + CHUNK]).update(**dict(key))
-
-
-def _move_employments(people: list[Person], today: datetime.date) -> None:
-    """Close each person's current employment today and open the next; a row opened today is corrected in
-    place instead (as `services._employment_move` does), so the history holds no zero-length rows."""
-    if not people:
-        return
-    by_id = {person.pk: person for person in people}
-    ids = sorted(by_id)
-    current = []
-    for start in range(0, len(ids), CHUNK):
-        current += Employment.objects.select_for_update().filter(
-            person_id__in=ids[start : start + CHUNK], end__isnull=True
-        )
-    closed, corrected = [], []
-    for employment in current:
-        person = by_id[employment.person_id]
-        if employment.start >= today:
-            values = {
-                "unit_id": person.unit.pk,
-                "position": person.position,
-                "position_kind": person.position_kind,
-            }
-            corrected.append((employment.pk, values))
-        else:
-            closed.append((employment.pk, {"end": today}))
-    _update_grouped(Employment, closed + corrected)
-    kept = {employment.person_id for employment in current if employment.start >= today}
-    Employment.objects.bulk_create(
-        [
-            Employment(
-                person=person,
-                unit=person.unit,
-                position=person.position,
-                position_kind=person.position_kind,
-                start=today,
-            )
-            for person in people
-            if person.pk not in kept
-        ],
-        batch_size=BATCH,
-    )
-
-
-# Audit ------------------------------------------------------------------------------------------------
-
-
-def _audit_many(*, actor, events: list[tuple]) -> None:
-    """Append one audit event per (verb, object, data), as `audit_record` would, under one lock of the chain
-    head and with one head update.
-
-    Why not `audit_record` in a loop: it updates the single head row once per event, and PostgreSQL keeps
-    every version of a row updated inside one transaction on the row's chain, which each next lookup walks,
-    so the time grows with the square of the count (5,000 people: 40 s, measured). This belongs in
-    audit/services.py as `audit_record_many`; it uses that module's hashing and data normalisation, so
-    `audit_verify` accepts the events."""
-    if not events:
-        return
-    actor = actor if actor is not None and actor.is_authenticated else None
-    username = actor.get_username() if actor else ""
-    with transaction.atomic():
-        head = _locked_head()
-        seq, previous_hash, now = head.last_seq, head.last_hash, timezone.now()
-        rows = []
-        for verb, obj, data in events:
-            seq += 1
-            object_type, object_id, object_repr = object_reference(obj)
-            event = AuditEvent(
-                seq=seq,
-                created_at=now,
-                actor=actor,
-                actor_username=username,
-                verb=verb,
-                object_type=object_type,
-                object_id=object_id,
-                object_repr=object_repr,
-                data=_stored_form(data),
-                prev_hash=previous_hash,
-            )
-            event.hash = previous_hash = compute_hash(previous_hash, event)
-            rows.append(event)
-        AuditEvent.objects.bulk_create(rows, batch_size=BATCH)
-        head.last_seq, head.last_hash = seq, previous_hash
-        head.save(update_fields=["last_seq", "last_hash"])
+    audit_record_many(actor=by, events=events)
 
 
 # Kinds of import, and their templates ------------------------------------------------------------------
@@ -777,10 +660,7 @@ def _person_guide():
     return [
         (
             "code",
-            _(
-                "Civil-servant code or another stable unique id. A code already in the system updates that "
-                "person."
-            ),
+            _("Civil-servant code or another stable unique id. A code already in the system updates that person."),
             _("Required"),
         ),
         ("full_name", _("Full name."), _("Required")),

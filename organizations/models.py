@@ -70,7 +70,9 @@ class Unit(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_valid_range",
             ),
         ]
@@ -189,7 +191,9 @@ class Employment(models.Model):
         ordering = ["person", "-start"]
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=Q(end__isnull=True), name="one_current_employment"),
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="employment_range"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="employment_range"
+            ),
         ]
 
     def __str__(self):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from thiduakt.lib import permissions
 
+from .bulk import employments_move, rewrite_subtree_paths
 from .models import Council, CouncilMember, Employment, Household, Person, Unit
 
 
@@ -35,20 +36,46 @@ def _plain(value):
 
 # Units -----------------------------------------------------------------------------------------------
 
-def unit_create(*, by, code: str, name: str, kind: str, level: str, parent: Unit | None = None,
-                short_name: str = "", valid_from: date | None = None, valid_to: date | None = None,
-                successor_of=()) -> Unit:
+
+def unit_create(
+    *,
+    by,
+    code: str,
+    name: str,
+    kind: str,
+    level: str,
+    parent: Unit | None = None,
+    short_name: str = "",
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    successor_of=(),
+) -> Unit:
     with transaction.atomic():
         unit = Unit.objects.create(
-            code=code, name=name, short_name=short_name, kind=kind, level=level, parent=parent,
-            valid_from=valid_from, valid_to=valid_to,
+            code=code,
+            name=name,
+            short_name=short_name,
+            kind=kind,
+            level=level,
+            parent=parent,
+            valid_from=valid_from,
+            valid_to=valid_to,
         )
         if successor_of:
             unit.successor_of.set(successor_of)
-        audit_record(actor=by, verb="unit.created", obj=unit, data={
-            "code": code, "name": name, "kind": kind, "level": level, "parent": parent.pk if parent else None,
-            "successor_of": sorted(u.pk for u in successor_of),
-        })
+        audit_record(
+            actor=by,
+            verb="unit.created",
+            obj=unit,
+            data={
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "level": level,
+                "parent": parent.pk if parent else None,
+                "successor_of": sorted(u.pk for u in successor_of),
+            },
+        )
     return unit
 
 
@@ -64,7 +91,7 @@ def unit_update(*, by, unit: Unit, successor_of=None, **fields) -> Unit:
         if changed:
             unit.save()
             if unit.path != old_path:
-                _rewrite_subtree_paths(old_prefix=old_path, new_prefix=unit.path)
+                rewrite_subtree_paths(old_prefix=old_path, new_prefix=unit.path)
         if successor_of is not None:
             before = set(unit.successor_of.values_list("pk", flat=True))
             after = {u.pk for u in successor_of}
@@ -76,31 +103,45 @@ def unit_update(*, by, unit: Unit, successor_of=None, **fields) -> Unit:
     return unit
 
 
-def _rewrite_subtree_paths(*, old_prefix: str, new_prefix: str) -> None:
-    from django.db.models import Value
-    from django.db.models.functions import Concat, Length, Substr
-
-    Unit.objects.filter(path__startswith=old_prefix).update(
-        path=Concat(Value(new_prefix), Substr("path", Length(Value(old_prefix)) + 1))
-    )
-
-
 # People ----------------------------------------------------------------------------------------------
 
-def person_create(*, by, code: str, full_name: str, gender: str, unit: Unit, birth_date: date | None = None,
-                  position: str = "", position_kind: str = Person.PositionKind.OTHER) -> Person:
+
+def person_create(
+    *,
+    by,
+    code: str,
+    full_name: str,
+    gender: str,
+    unit: Unit,
+    birth_date: date | None = None,
+    position: str = "",
+    position_kind: str = Person.PositionKind.OTHER,
+) -> Person:
     with transaction.atomic():
         person = Person.objects.create(
-            code=code, full_name=full_name, gender=gender, unit=unit, birth_date=birth_date,
-            position=position, position_kind=position_kind,
+            code=code,
+            full_name=full_name,
+            gender=gender,
+            unit=unit,
+            birth_date=birth_date,
+            position=position,
+            position_kind=position_kind,
         )
         Employment.objects.create(
             person=person, unit=unit, position=position, position_kind=position_kind, start=timezone.localdate()
         )
-        audit_record(actor=by, verb="person.created", obj=person, data={
-            "code": code, "full_name": full_name, "unit": unit.pk, "position": position,
-            "position_kind": position_kind,
-        })
+        audit_record(
+            actor=by,
+            verb="person.created",
+            obj=person,
+            data={
+                "code": code,
+                "full_name": full_name,
+                "unit": unit.pk,
+                "position": position,
+                "position_kind": position_kind,
+            },
+        )
     return person
 
 
@@ -113,35 +154,28 @@ def person_update(*, by, person: Person, **fields) -> Person:
             return person
         person.save()
         if {"unit", "position", "position_kind"} & changed.keys():
-            _employment_move(person)
+            employments_move([person], timezone.localdate())
         audit_record(actor=by, verb="person.updated", obj=person, data=changed)
     return person
 
 
-def _employment_move(person: Person) -> None:
-    today = timezone.localdate()
-    current = Employment.objects.select_for_update().filter(person=person, end__isnull=True).first()
-    if current is not None:
-        if current.start >= today:
-            # Changed again on the same day: correct today's row instead of leaving a zero-length one.
-            current.unit, current.position, current.position_kind = person.unit, person.position, person.position_kind
-            current.save(update_fields=["unit", "position", "position_kind"])
-            return
-        current.end = today
-        current.save(update_fields=["end"])
-    Employment.objects.create(
-        person=person, unit=person.unit, position=person.position, position_kind=person.position_kind, start=today
-    )
-
-
 # Households ------------------------------------------------------------------------------------------
+
 
 def household_create(*, by, code: str, head_name: str, unit: Unit, address: str = "") -> Household:
     with transaction.atomic():
         household = Household.objects.create(code=code, head_name=head_name, unit=unit, address=address)
-        audit_record(actor=by, verb="household.created", obj=household, data={
-            "code": code, "head_name": head_name, "unit": unit.pk, "address": address,
-        })
+        audit_record(
+            actor=by,
+            verb="household.created",
+            obj=household,
+            data={
+                "code": code,
+                "head_name": head_name,
+                "unit": unit.pk,
+                "address": address,
+            },
+        )
     return household
 
 
@@ -157,12 +191,20 @@ def household_update(*, by, household: Household, **fields) -> Household:
 
 # Councils --------------------------------------------------------------------------------------------
 
+
 def council_create(*, by, unit: Unit, name: str, established_on: date | None = None) -> Council:
     with transaction.atomic():
         council = Council.objects.create(unit=unit, name=name, established_on=established_on)
-        audit_record(actor=by, verb="council.created", obj=council, data={
-            "unit": unit.pk, "name": name, "established_on": established_on,
-        })
+        audit_record(
+            actor=by,
+            verb="council.created",
+            obj=council,
+            data={
+                "unit": unit.pk,
+                "name": name,
+                "established_on": established_on,
+            },
+        )
     return council
 
 
@@ -176,8 +218,9 @@ def council_update(*, by, council: Council, **fields) -> Council:
     return council
 
 
-def council_member_add(*, by, council: Council, user, role: str, voting: bool,
-                       start: date | None = None) -> CouncilMember:
+def council_member_add(
+    *, by, council: Council, user, role: str, voting: bool, start: date | None = None
+) -> CouncilMember:
     with transaction.atomic():
         Council.objects.select_for_update(no_key=True).get(pk=council.pk)
         if CouncilMember.objects.filter(council=council, user=user, end__isnull=True).exists():
@@ -185,16 +228,23 @@ def council_member_add(*, by, council: Council, user, role: str, voting: bool,
         member = CouncilMember.objects.create(
             council=council, user=user, role=role, voting=voting, start=start or timezone.localdate()
         )
-        audit_record(actor=by, verb="council.member_added", obj=council, data={
-            "user": user.get_username(), "role": role, "voting": voting,
-        })
+        audit_record(
+            actor=by,
+            verb="council.member_added",
+            obj=council,
+            data={
+                "user": user.get_username(),
+                "role": role,
+                "voting": voting,
+            },
+        )
     return member
 
 
 def council_member_end(*, by, member: CouncilMember, end: date | None = None) -> CouncilMember:
     with transaction.atomic():
-        member = CouncilMember.objects.select_for_update(no_key=True).select_related("council", "user").get(
-            pk=member.pk
+        member = (
+            CouncilMember.objects.select_for_update(no_key=True).select_related("council", "user").get(pk=member.pk)
         )
         if member.end is not None:
             raise OrganizationError(_("This membership has already ended."))
@@ -202,29 +252,33 @@ def council_member_end(*, by, member: CouncilMember, end: date | None = None) ->
         if member.start and member.end < member.start:
             raise OrganizationError(_("The end date cannot be before the start date."))
         member.save(update_fields=["end"])
-        audit_record(actor=by, verb="council.member_ended", obj=member.council, data={
-            "user": member.user.get_username(), "role": member.role, "end": member.end,
-        })
+        audit_record(
+            actor=by,
+            verb="council.member_ended",
+            obj=member.council,
+            data={
+                "user": member.user.get_username(),
+                "role": member.role,
+                "end": member.end,
+            },
+        )
     return member
 
 
 # Roles -----------------------------------------------------------------------------------------------
 
+
 def role_grant(*, by, user, role: str, unit: Unit) -> None:
     with transaction.atomic():
         if not permissions.grant_unit_role(user, role, unit):
-            raise OrganizationError(
-                _("%(user)s already holds this role on %(unit)s.") % {"user": user, "unit": unit}
-            )
+            raise OrganizationError(_("%(user)s already holds this role on %(unit)s.") % {"user": user, "unit": unit})
         audit_record(actor=by, verb="role.granted", obj=unit, data={"user": user.get_username(), "role": role})
 
 
 def role_revoke(*, by, user, role: str, unit: Unit) -> None:
     with transaction.atomic():
         if not permissions.revoke_unit_role(user, role, unit):
-            raise OrganizationError(
-                _("%(user)s does not hold this role on %(unit)s.") % {"user": user, "unit": unit}
-            )
+            raise OrganizationError(_("%(user)s does not hold this role on %(unit)s.") % {"user": user, "unit": unit})
         audit_record(actor=by, verb="role.revoked", obj=unit, data={"user": user.get_username(), "role": role})
 
 

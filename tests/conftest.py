@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from organizations.models import Unit
-from thiduakt.lib import permissions
 from tests import factories
+from thiduakt.lib import permissions
 
 
 @pytest.fixture

@@ -32,7 +32,9 @@ def make_person(unit: Unit, full_name: str | None = None, *, code: str | None = 
     n = _next()
     extra.setdefault("gender", Person.Gender.FEMALE)
     extra.setdefault("birth_date", date(1985, 5, 17))
-    return Person.objects.create(code=code or f"P{n:06d}", full_name=full_name or f"Nguyễn Thị Hoà {n}", unit=unit, **extra)
+    return Person.objects.create(
+        code=code or f"P{n:06d}", full_name=full_name or f"Nguyễn Thị Hoà {n}", unit=unit, **extra
+    )
 
 
 def make_household(unit: Unit, head_name: str = "Trần Văn Bình", **extra) -> Household:

@@ -22,7 +22,9 @@ def test_every_entry_is_translated():
 def test_compiled_catalog_matches_the_source_catalog():
     po = polib.pofile(str(CATALOG / "django.po"))
     mo = polib.mofile(str(CATALOG / "django.mo"))
-    assert {e.msgid: e.msgstr for e in po if not e.msgid_plural} == {e.msgid: e.msgstr for e in mo if not e.msgid_plural}
+    assert {e.msgid: e.msgstr for e in po if not e.msgid_plural} == {
+        e.msgid: e.msgstr for e in mo if not e.msgid_plural
+    }
 
 
 def test_catalog_has_every_string_of_the_source(tmp_path):
@@ -33,7 +35,10 @@ def test_catalog_has_every_string_of_the_source(tmp_path):
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".venv", "var", ".git", "node_modules", "*.pyc"))
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "vi", "--no-location", "-i", "tests/*", "-i", "bench/*"],
-        cwd=copy, check=True, capture_output=True, env={"PATH": "/usr/bin:/bin", "DEBUG": "true", "SECURE_HTTPS": "false"},
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "true", "SECURE_HTTPS": "false"},
     )
     extracted = {e.msgid for e in polib.pofile(str(copy / "locale/vi/LC_MESSAGES/django.po")) if e.msgid}
     committed = {e.msgid for e in polib.pofile(str(CATALOG / "django.po")) if e.msgid}

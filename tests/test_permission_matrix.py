@@ -23,8 +23,13 @@ PUBLIC = (200, 200, 200, 200, 200, 200, 200)
 def _objects(org):
     household = factories.make_household(org.unit_a)
     admin_member = factories.add_member(org.council, factories.make_user("chair"))
-    return {"unit": org.unit_a.pk, "person": org.person_a.pk, "household": household.pk,
-            "council": org.council.pk, "member": admin_member.pk}
+    return {
+        "unit": org.unit_a.pk,
+        "person": org.person_a.pk,
+        "household": household.pk,
+        "council": org.council.pk,
+        "member": admin_member.pk,
+    }
 
 
 # url name → (kwargs from the objects above, expected statuses)

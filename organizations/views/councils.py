@@ -24,14 +24,18 @@ def council_list(request):
 def council_detail(request, pk):
     council, relation = access.get_council_for_user(request, pk)
     members = council.members.select_related("user").order_by("end", "role", "user__username")
-    return render(request, "organizations/council_detail.html", {
-        "council": council,
-        "members": members,
-        "secretariat": permissions.secretariat_users(council),
-        "can_manage": relation in MANAGERS,
-        "can_admin": relation == "admin",
-        "member_form": CouncilMemberForm(),
-    })
+    return render(
+        request,
+        "organizations/council_detail.html",
+        {
+            "council": council,
+            "members": members,
+            "secretariat": permissions.secretariat_users(council),
+            "can_manage": relation in MANAGERS,
+            "can_admin": relation == "admin",
+            "member_form": CouncilMemberForm(),
+        },
+    )
 
 
 @login_required
@@ -56,8 +60,12 @@ def council_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.council_update(
-            by=request.user, council=council, unit=data["unit_code"], name=data["name"],
-            established_on=data["established_on"], dissolved_on=data["dissolved_on"],
+            by=request.user,
+            council=council,
+            unit=data["unit_code"],
+            name=data["name"],
+            established_on=data["established_on"],
+            dissolved_on=data["dissolved_on"],
         )
         messages.success(request, _("The council was saved."))
         return redirect("council_detail", pk=council.pk)
@@ -72,8 +80,11 @@ def council_member_add(request, pk):
     if form.is_valid():
         try:
             services.council_member_add(
-                by=request.user, council=council, user=form.cleaned_data["username"],
-                role=form.cleaned_data["role"], voting=form.cleaned_data["voting"],
+                by=request.user,
+                council=council,
+                user=form.cleaned_data["username"],
+                role=form.cleaned_data["role"],
+                voting=form.cleaned_data["voting"],
             )
         except services.OrganizationError as error:
             messages.error(request, str(error))
@@ -81,10 +92,19 @@ def council_member_add(request, pk):
             messages.success(request, _("The member was added."))
         return redirect("council_detail", pk=council.pk)
     members = council.members.select_related("user").order_by("end", "role", "user__username")
-    return render(request, "organizations/council_detail.html", {
-        "council": council, "members": members, "secretariat": permissions.secretariat_users(council),
-        "can_manage": True, "can_admin": _relation == "admin", "member_form": form,
-    }, status=400)
+    return render(
+        request,
+        "organizations/council_detail.html",
+        {
+            "council": council,
+            "members": members,
+            "secretariat": permissions.secretariat_users(council),
+            "can_manage": True,
+            "can_admin": _relation == "admin",
+            "member_form": form,
+        },
+        status=400,
+    )
 
 
 @login_required

@@ -34,7 +34,9 @@ def person_list(request):
         unit = access.get_unit_for_user(request, request.GET["unit"]) if request.GET["unit"].isdigit() else None
     page = Paginator(people_search(request.user, query=query, unit=unit), PAGE_SIZE).get_page(request.GET.get("page"))
     can_add = access.can_edit_in(request.user, unit) if unit else permissions.may_edit_somewhere(request.user)
-    return render(request, "organizations/person_list.html", {"page": page, "query": query, "unit": unit, "can_add": can_add})
+    return render(
+        request, "organizations/person_list.html", {"page": page, "query": query, "unit": unit, "can_add": can_add}
+    )
 
 
 @login_required
@@ -71,7 +73,11 @@ def _entry_unit(request) -> Unit | None:
 def person_create(request):
     unit = _entry_unit(request)
     form = PersonForm(request.POST or None, initial={"unit_code": unit.code if unit else ""})
-    if request.method == "POST" and form.is_valid() and _require_editor_of(request, form.cleaned_data["unit_code"], form):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _require_editor_of(request, form.cleaned_data["unit_code"], form)
+    ):
         data = form.cleaned_data
         person = services.person_create(by=request.user, unit=data["unit_code"], **{f: data[f] for f in PERSON_FIELDS})
         messages.success(request, _("%(name)s was added.") % {"name": person.full_name})
@@ -83,9 +89,15 @@ def person_create(request):
 def person_edit(request, pk):
     person = access.get_person_for_user(request, pk, allowed=access.EDITORS)
     form = PersonForm(request.POST or None, instance=Person.objects.select_related("unit").get(pk=person.pk))
-    if request.method == "POST" and form.is_valid() and _require_editor_of(request, form.cleaned_data["unit_code"], form):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _require_editor_of(request, form.cleaned_data["unit_code"], form)
+    ):
         data = form.cleaned_data
-        services.person_update(by=request.user, person=person, unit=data["unit_code"], **{f: data[f] for f in PERSON_FIELDS})
+        services.person_update(
+            by=request.user, person=person, unit=data["unit_code"], **{f: data[f] for f in PERSON_FIELDS}
+        )
         messages.success(request, _("The person was saved."))
         return redirect("person_detail", pk=person.pk)
     return render(request, "organizations/person_form.html", {"form": form, "person": person})
@@ -94,20 +106,32 @@ def person_edit(request, pk):
 @login_required
 def household_detail(request, pk):
     household = access.get_household_for_user(request, pk)
-    return render(request, "organizations/household_detail.html", {
-        "household": household,
-        "can_edit": access.can_edit_in(request.user, household.unit),
-    })
+    return render(
+        request,
+        "organizations/household_detail.html",
+        {
+            "household": household,
+            "can_edit": access.can_edit_in(request.user, household.unit),
+        },
+    )
 
 
 @login_required
 def household_create(request):
     unit = _entry_unit(request)
     form = HouseholdForm(request.POST or None, initial={"unit_code": unit.code if unit else ""})
-    if request.method == "POST" and form.is_valid() and _require_editor_of(request, form.cleaned_data["unit_code"], form):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _require_editor_of(request, form.cleaned_data["unit_code"], form)
+    ):
         data = form.cleaned_data
         household = services.household_create(
-            by=request.user, code=data["code"], head_name=data["head_name"], address=data["address"], unit=data["unit_code"]
+            by=request.user,
+            code=data["code"],
+            head_name=data["head_name"],
+            address=data["address"],
+            unit=data["unit_code"],
         )
         messages.success(request, _("The household was added."))
         return redirect("household_detail", pk=household.pk)
@@ -118,11 +142,19 @@ def household_create(request):
 def household_edit(request, pk):
     household = access.get_household_for_user(request, pk, allowed=access.EDITORS)
     form = HouseholdForm(request.POST or None, instance=type(household).objects.get(pk=household.pk))
-    if request.method == "POST" and form.is_valid() and _require_editor_of(request, form.cleaned_data["unit_code"], form):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _require_editor_of(request, form.cleaned_data["unit_code"], form)
+    ):
         data = form.cleaned_data
         services.household_update(
-            by=request.user, household=household, code=data["code"], head_name=data["head_name"],
-            address=data["address"], unit=data["unit_code"],
+            by=request.user,
+            household=household,
+            code=data["code"],
+            head_name=data["head_name"],
+            address=data["address"],
+            unit=data["unit_code"],
         )
         messages.success(request, _("The household was saved."))
         return redirect("household_detail", pk=household.pk)

@@ -22,7 +22,8 @@ def _role_list_context(request, grant_form=None, secretariat_form=None):
         query = filters.cleaned_data["q"].strip()
         if query:
             assignments = assignments.filter(
-                Q(user__username__icontains=query) | Q(content_object__code=query)
+                Q(user__username__icontains=query)
+                | Q(content_object__code=query)
                 | Q(content_object__name__icontains=query)
             )
         if filters.cleaned_data["role"]:
@@ -91,7 +92,9 @@ def secretariat_grant(request):
     form = SecretariatGrantForm(request.POST)
     if form.is_valid():
         try:
-            services.secretariat_grant(by=request.user, user=form.cleaned_data["username"], council=form.cleaned_data["council"])
+            services.secretariat_grant(
+                by=request.user, user=form.cleaned_data["username"], council=form.cleaned_data["council"]
+            )
         except services.OrganizationError as error:
             form.add_error(None, str(error))
         else:

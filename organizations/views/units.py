@@ -114,7 +114,10 @@ def unit_edit(request, pk):
                 unit=unit,
                 successor_of=data["predecessor_codes"],
                 parent=data["parent_code"],
-                **{name: data[name] for name in ("code", "name", "short_name", "kind", "level", "valid_from", "valid_to")},
+                **{
+                    name: data[name]
+                    for name in ("code", "name", "short_name", "kind", "level", "valid_from", "valid_to")
+                },
             )
         except services.OrganizationError as error:
             form.add_error(None, str(error))

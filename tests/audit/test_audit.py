@@ -50,6 +50,7 @@ def _audit_url(object_type, object_id) -> str:
 
 # The chain -------------------------------------------------------------------------------------------
 
+
 def test_events_form_a_hash_chain(org, admin_user):
     first, second, third = _record_many(3, obj=org.unit_a, actor=admin_user)
 
@@ -60,7 +61,10 @@ def test_events_form_a_hash_chain(org, admin_user):
     assert len({first.hash, second.hash, third.hash}) == 3
     stored = AuditEvent.objects.get(pk=second.pk)
     assert (stored.actor_username, stored.object_type, stored.object_id, stored.object_repr) == (
-        "sysadmin", UNIT, str(org.unit_a.pk), org.unit_a.name
+        "sysadmin",
+        UNIT,
+        str(org.unit_a.pk),
+        org.unit_a.name,
     )
 
 
@@ -79,10 +83,20 @@ def test_a_rolled_back_write_leaves_no_event_and_no_gap(org):
 
 def test_data_reads_back_exactly_as_it_was_hashed(org):
     """Dates, decimals and floats that jsonb stores differently (1e16, -0.0) must not break the chain."""
-    event = audit_record(actor=None, verb="test.data", obj=org.person_a, data={
-        "on": datetime.date(2026, 3, 1), "amount": Decimal("1490000.50"), "huge": 1e16, "zero": -0.0,
-        "ratio": 0.7, "name": "Nguyễn Thị Hoà", "nested": {"b": [1, 2.0], "a": None},
-    })
+    event = audit_record(
+        actor=None,
+        verb="test.data",
+        obj=org.person_a,
+        data={
+            "on": datetime.date(2026, 3, 1),
+            "amount": Decimal("1490000.50"),
+            "huge": 1e16,
+            "zero": -0.0,
+            "ratio": 0.7,
+            "name": "Nguyễn Thị Hoà",
+            "nested": {"b": [1, 2.0], "a": None},
+        },
+    )
 
     stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.data["on"] == "2026-03-01"
@@ -108,6 +122,7 @@ def test_the_database_refuses_update_and_delete(org):
 
 # verify_audit ----------------------------------------------------------------------------------------
 
+
 def test_verify_audit_passes_on_an_intact_chain(org):
     _record_many(3, obj=org.unit_a)
     assert "Chuỗi nhật ký toàn vẹn: 3 sự kiện đã kiểm tra." in _verify_output()
@@ -120,9 +135,7 @@ def test_verify_audit_passes_on_an_empty_chain(db):
 def test_verify_audit_catches_data_edited_behind_the_applications_back(org):
     events = _record_many(5, obj=org.unit_a)
     target = events[2]
-    _behind_the_applications_back(
-        "UPDATE audit_auditevent SET data = %s WHERE seq = %s", ['{"n": 999}', target.seq]
-    )
+    _behind_the_applications_back("UPDATE audit_auditevent SET data = %s WHERE seq = %s", ['{"n": 999}', target.seq])
 
     with pytest.raises(CommandError, match=rf"seq {target.seq}\b") as caught:
         call_command("verify_audit", stdout=StringIO())
@@ -173,8 +186,14 @@ def test_manage_py_verify_audit_exits_non_zero_naming_the_event():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": _test_database_url()}
 
     def verify_audit():
-        return subprocess.run([sys.executable, "manage.py", "verify_audit"], cwd=settings.BASE_DIR, env=env,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "manage.py", "verify_audit"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     intact = verify_audit()
     assert intact.returncode == 0, intact.stderr
@@ -194,6 +213,7 @@ def _test_database_url() -> str:
 
 
 # Concurrency -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_produce_one_valid_chain():
@@ -227,6 +247,7 @@ def test_concurrent_writers_produce_one_valid_chain():
 
 
 # The audit page --------------------------------------------------------------------------------------
+
 
 def test_admin_sees_the_events_of_a_unit_newest_first(org, admin_user, client):
     with time_machine.travel(datetime.datetime(2026, 3, 1, 17, 30, tzinfo=datetime.UTC), tick=False):
@@ -320,8 +341,7 @@ def test_unknown_types_and_objects_answer_404(object_type, object_id, org, admin
 
 
 @pytest.mark.parametrize("count", [5, 200])
-def test_the_page_runs_a_constant_number_of_queries(count, org, head_a, client,
-                                                    django_assert_max_num_queries):
+def test_the_page_runs_a_constant_number_of_queries(count, org, head_a, client, django_assert_max_num_queries):
     actors = [factories.make_user() for _ in range(3)]
     for i in range(count):
         data = {"name": [f"A{i}", f"B{i}"]}
@@ -337,6 +357,7 @@ def test_the_page_runs_a_constant_number_of_queries(count, org, head_a, client,
 
 
 # The verification page and the admin ------------------------------------------------------------------
+
 
 def test_admin_runs_the_verification_from_the_browser(org, admin_user, client):
     events = _record_many(4, obj=org.unit_a)

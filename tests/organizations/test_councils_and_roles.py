@@ -9,8 +9,9 @@ from thiduakt.lib import permissions
 def test_secretariat_adds_and_ends_a_member(org, client, secretariat):
     newcomer = factories.make_user("uyvien2", first_name="Hạnh", last_name="Lê")
     client.force_login(secretariat)
-    response = client.post(reverse("council_member_add", args=[org.council.pk]),
-                           {"username": "uyvien2", "role": "member", "voting": "on"})
+    response = client.post(
+        reverse("council_member_add", args=[org.council.pk]), {"username": "uyvien2", "role": "member", "voting": "on"}
+    )
     assert response.status_code == 302
     member = CouncilMember.objects.get(council=org.council, user=newcomer)
     assert member.voting and member.end is None
@@ -23,25 +24,32 @@ def test_secretariat_adds_and_ends_a_member(org, client, secretariat):
 
 def test_adding_the_same_member_twice_is_refused(org, client, secretariat, member):
     client.force_login(secretariat)
-    response = client.post(reverse("council_member_add", args=[org.council.pk]),
-                           {"username": "member", "role": "member"}, follow=True)
+    response = client.post(
+        reverse("council_member_add", args=[org.council.pk]), {"username": "member", "role": "member"}, follow=True
+    )
     assert "đã là thành viên" in response.content.decode()
     assert CouncilMember.objects.filter(council=org.council, user=member).count() == 1
 
 
 def test_unknown_username_is_a_field_error(org, client, secretariat):
     client.force_login(secretariat)
-    response = client.post(reverse("council_member_add", args=[org.council.pk]), {"username": "khongco", "role": "member"})
+    response = client.post(
+        reverse("council_member_add", args=[org.council.pk]), {"username": "khongco", "role": "member"}
+    )
     assert response.status_code == 400
     assert "khongco" in response.content.decode()
 
 
 def test_outsiders_cannot_change_members(org, client, officer_b, member):
     client.force_login(officer_b)
-    response = client.post(reverse("council_member_add", args=[org.council.pk]), {"username": "officer_b", "role": "member"})
+    response = client.post(
+        reverse("council_member_add", args=[org.council.pk]), {"username": "officer_b", "role": "member"}
+    )
     assert response.status_code == 404
     client.force_login(member)
-    response = client.post(reverse("council_member_add", args=[org.council.pk]), {"username": "member", "role": "chair"})
+    response = client.post(
+        reverse("council_member_add", args=[org.council.pk]), {"username": "member", "role": "chair"}
+    )
     assert response.status_code == 403
     assert CouncilMember.objects.filter(council=org.council).count() == 1
 

@@ -56,17 +56,13 @@ def media(settings, tmp_path):
 def database_state():
     """What a user could notice changing: every unit, person and employment row, and the audit trail."""
     return {
-        "units": list(
-            Unit.objects.values_list("code", "name", "kind", "level", "parent_id", "path").order_by("code")
-        ),
+        "units": list(Unit.objects.values_list("code", "name", "kind", "level", "parent_id", "path").order_by("code")),
         "people": list(
-            Person.objects.values_list(
-                "code", "full_name", "gender", "birth_date", "unit_id", "position"
-            ).order_by("code")
+            Person.objects.values_list("code", "full_name", "gender", "birth_date", "unit_id", "position").order_by(
+                "code"
+            )
         ),
-        "employments": list(
-            Employment.objects.values_list("person_id", "unit_id", "start", "end").order_by("pk")
-        ),
+        "employments": list(Employment.objects.values_list("person_id", "unit_id", "start", "end").order_by("pk")),
         "audit_events": AuditEvent.objects.count(),
     }
 
@@ -100,9 +96,7 @@ def test_units_import_children_before_parents(org, write_file):
     hamlet = Unit.objects.get(code="TH01")
     assert commune.parent == org.province and commune.kind == Unit.Kind.COMMUNE
     assert commune.level == Unit.Level.COMMUNE
-    assert (
-        hamlet.parent == commune and hamlet.kind == Unit.Kind.HAMLET and hamlet.level == Unit.Level.GRASSROOTS
-    )
+    assert hamlet.parent == commune and hamlet.kind == Unit.Kind.HAMLET and hamlet.level == Unit.Level.GRASSROOTS
     assert hamlet.path.startswith(commune.path) and commune.path.startswith(org.province.path)
     ministry = Unit.objects.get(code="BO01")
     assert ministry.parent is None and ministry.level == Unit.Level.PROVINCE
@@ -110,10 +104,7 @@ def test_units_import_children_before_parents(org, write_file):
     assert_tree_consistent()
     events = AuditEvent.objects.filter(verb="unit.imported_create")
     assert sorted(event.data["code"] for event in events) == ["BO01", "TH01", "TR01", "XA01"]
-    assert (
-        AuditEvent.objects.get(verb="unit.imported_create", object_id=str(hamlet.pk)).data["parent_code"]
-        == "XA01"
-    )
+    assert AuditEvent.objects.get(verb="unit.imported_create", object_id=str(hamlet.pk)).data["parent_code"] == "XA01"
 
 
 def test_units_reimport_updates_and_never_duplicates(org, write_file):
@@ -127,15 +118,11 @@ def test_units_reimport_updates_and_never_duplicates(org, write_file):
     call_command("import_units", path, stdout=io.StringIO())
     assert database_state() == before  # no new units, no new audit events
 
-    renamed = write_file(
-        xlsx_bytes(UNIT_HEADER, [("XA01", "Xã Hoà Bình Mới", "commune", "T01"), rows[1]]), "b.xlsx"
-    )
+    renamed = write_file(xlsx_bytes(UNIT_HEADER, [("XA01", "Xã Hoà Bình Mới", "commune", "T01"), rows[1]]), "b.xlsx")
     call_command("import_units", renamed, stdout=io.StringIO())
     assert Unit.objects.filter(code="XA01").count() == 1
     assert Unit.objects.get(code="XA01").name == "Xã Hoà Bình Mới"
-    assert (
-        Unit.objects.get(code="XA01").search_name == "xa01 xa hoa binh moi"
-    )  # the unit search finds the new name
+    assert Unit.objects.get(code="XA01").search_name == "xa01 xa hoa binh moi"  # the unit search finds the new name
     event = AuditEvent.objects.get(verb="unit.imported_update")
     assert event.data["name"] == ["Xã Hoà Bình", "Xã Hoà Bình Mới"]
     assert "kind" not in event.data
@@ -209,10 +196,7 @@ def _unit_error_cases(org_codes):
                 UNIT_HEADER,
                 [("XA01", "Xã Hoà Bình", "commune", "T01"), ("XA01", "Xã Hoà An", "commune", "T01")],
             ),
-            [
-                _("Code %(code)s appears more than once in the file (rows %(rows)s).")
-                % {"code": "XA01", "rows": "2, 3"}
-            ],
+            [_("Code %(code)s appears more than once in the file (rows %(rows)s).") % {"code": "XA01", "rows": "2, 3"}],
         ),
         "unknown parent": (
             xlsx_bytes(
@@ -230,17 +214,11 @@ def _unit_error_cases(org_codes):
         ),
         "cycle in the file": (
             xlsx_bytes(UNIT_HEADER, [("A1", "Đơn vị A", "other", "B1"), ("B1", "Đơn vị B", "other", "A1")]),
-            [
-                _("Unit %(code)s would become its own ancestor: %(cycle)s.")
-                % {"code": "A1", "cycle": "A1 → B1 → A1"}
-            ],
+            [_("Unit %(code)s would become its own ancestor: %(cycle)s.") % {"code": "A1", "cycle": "A1 → B1 → A1"}],
         ),
         "own parent": (
             xlsx_bytes(UNIT_HEADER, [("A1", "Đơn vị A", "other", "A1")]),
-            [
-                _("Unit %(code)s would become its own ancestor: %(cycle)s.")
-                % {"code": "A1", "cycle": "A1 → A1"}
-            ],
+            [_("Unit %(code)s would become its own ancestor: %(cycle)s.") % {"code": "A1", "cycle": "A1 → A1"}],
         ),
         "cycle through the database": (
             # LQD is a child of SGD in the database; putting SGD under LQD alone closes a loop.
@@ -300,9 +278,7 @@ def test_malformed_units_file_is_refused_and_changes_nothing(case, org, write_fi
 
 
 def test_one_bad_row_among_good_ones_writes_nothing(org, write_file):
-    rows = [(f"XA{i:02d}", f"Xã số {i}", "commune", "T01") for i in range(20)] + [
-        ("XA99", "Xã lạ", "commune", "T99")
-    ]
+    rows = [(f"XA{i:02d}", f"Xã số {i}", "commune", "T01") for i in range(20)] + [("XA99", "Xã lạ", "commune", "T99")]
     path = write_file(xlsx_bytes(UNIT_HEADER, rows))
     before = database_state()
     with pytest.raises(CommandError):
@@ -367,9 +343,7 @@ def test_people_moved_by_import_keep_their_employment_history(org, write_file):
     with time_machine.travel(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC), tick=False):
         call_command("import_people", first, stdout=io.StringIO())
     moved = write_file(
-        xlsx_bytes(
-            PERSON_HEADER, [("CB1001", "Trần Thị Mai", "female", None, "SYT", "Phó Giám đốc", "leader")]
-        ),
+        xlsx_bytes(PERSON_HEADER, [("CB1001", "Trần Thị Mai", "female", None, "SYT", "Phó Giám đốc", "leader")]),
         "b.xlsx",
     )
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False):
@@ -418,9 +392,7 @@ def test_person_without_history_gets_a_current_employment_when_moved(org, write_
         ),
         (
             ("CB1", "An", "female", "31/02/1990", "SGD", "", ""),
-            lambda: (
-                _("Birth date %(value)s is not a date: write it as dd/mm/yyyy.") % {"value": "31/02/1990"}
-            ),
+            lambda: _("Birth date %(value)s is not a date: write it as dd/mm/yyyy.") % {"value": "31/02/1990"},
         ),
         (
             ("CB1", "An", "female", "01/01/1850", "SGD", "", ""),
@@ -435,10 +407,7 @@ def test_person_without_history_gets_a_current_employment_when_moved(org, write_
         ),
         (
             ("CB1", "A" * 151, "female", None, "SGD", "", ""),
-            lambda: (
-                _("Column %(column)s is longer than %(max)s characters.")
-                % {"column": "full_name", "max": 150}
-            ),
+            lambda: _("Column %(column)s is longer than %(max)s characters.") % {"column": "full_name", "max": 150},
         ),
     ],
 )
@@ -489,10 +458,7 @@ def test_preview_lists_row_errors_and_offers_no_confirm(org, client, admin_user,
     assert response.status_code == 200
     page = response.content.decode()
     assert "Xã Hoà Bình" in page and "Xã Hoà An" in page  # every row is listed
-    assert (
-        _("Parent unit code %(code)s exists neither in this file nor in the system.") % {"code": "T99"}
-        in page
-    )
+    assert _("Parent unit code %(code)s exists neither in this file nor in the system.") % {"code": "T99"} in page
     assert 'name="token"' not in page
     assert _stored_files(media) == []
     assert database_state() == before
@@ -556,9 +522,7 @@ def test_upload_preview_then_confirm_imports(org, client, admin_user, media):
 
 def test_people_upload_through_the_pages(org, client, admin_user, media):
     client.force_login(admin_user)
-    content = xlsx_bytes(
-        PERSON_HEADER, [("CB1001", "Trần Thị Mai", "Nữ", "04/03/1980", "SGD", "Giám đốc", "leader")]
-    )
+    content = xlsx_bytes(PERSON_HEADER, [("CB1001", "Trần Thị Mai", "Nữ", "04/03/1980", "SGD", "Giám đốc", "leader")])
     token = _upload(client, "people", content).context["token"]
     client.post(reverse("import_confirm"), {"token": token})
     assert Person.objects.get(code="CB1001").employments.get().unit == org.unit_a
@@ -566,9 +530,9 @@ def test_people_upload_through_the_pages(org, client, admin_user, media):
 
 def test_token_of_another_admin_is_refused(org, client, admin_user, media):
     client.force_login(admin_user)
-    token = _upload(
-        client, "units", xlsx_bytes(UNIT_HEADER, [("XA01", "Xã Hoà Bình", "commune", "T01")])
-    ).context["token"]
+    token = _upload(client, "units", xlsx_bytes(UNIT_HEADER, [("XA01", "Xã Hoà Bình", "commune", "T01")])).context[
+        "token"
+    ]
     other_admin = factories.make_user("admin2", is_superuser=True)
     client.force_login(other_admin)
     response = client.post(reverse("import_confirm"), {"token": token}, follow=True)
@@ -578,9 +542,9 @@ def test_token_of_another_admin_is_refused(org, client, admin_user, media):
 
 def test_expired_token_is_refused(org, client, admin_user, media):
     client.force_login(admin_user)
-    token = _upload(
-        client, "units", xlsx_bytes(UNIT_HEADER, [("XA01", "Xã Hoà Bình", "commune", "T01")])
-    ).context["token"]
+    token = _upload(client, "units", xlsx_bytes(UNIT_HEADER, [("XA01", "Xã Hoà Bình", "commune", "T01")])).context[
+        "token"
+    ]
     with time_machine.travel(timezone.now() + dt.timedelta(hours=2)):
         response = client.post(reverse("import_confirm"), {"token": token}, follow=True)
     assert _("This import has expired: upload the file again.") in response.content.decode()
@@ -592,16 +556,16 @@ def test_confirm_validates_again(org, client, admin_user, media):
     """The parent was deleted between preview and confirm: the import is refused and nothing is written."""
     parent = factories.make_unit("Đơn vị tạm", code="TAM")
     client.force_login(admin_user)
-    token = _upload(
-        client, "units", xlsx_bytes(UNIT_HEADER, [("XA01", "Xã Hoà Bình", "commune", "TAM")])
-    ).context["token"]
+    token = _upload(client, "units", xlsx_bytes(UNIT_HEADER, [("XA01", "Xã Hoà Bình", "commune", "TAM")])).context[
+        "token"
+    ]
     parent.delete()
     before = database_state()
     response = client.post(reverse("import_confirm"), {"token": token})
     assert response.status_code == 200
-    assert _("Parent unit code %(code)s exists neither in this file nor in the system.") % {
-        "code": "TAM"
-    } in (response.content.decode())
+    assert _("Parent unit code %(code)s exists neither in this file nor in the system.") % {"code": "TAM"} in (
+        response.content.decode()
+    )
     assert database_state() == before
     assert _stored_files(media) == []
 
@@ -657,9 +621,7 @@ def test_start_page_offers_both_imports(org, client, admin_user):
 
 
 @pytest.mark.parametrize("size", [20, 200])
-def test_preview_queries_do_not_grow_with_rows(
-    size, org, client, admin_user, media, django_assert_max_num_queries
-):
+def test_preview_queries_do_not_grow_with_rows(size, org, client, admin_user, media, django_assert_max_num_queries):
     for i in range(0, size, 2):  # half the rows update existing units
         factories.make_unit(f"Xã cũ {i}", code=f"XA{i:04d}", parent=org.province, kind=Unit.Kind.COMMUNE)
     units = xlsx_bytes(UNIT_HEADER, [(f"XA{i:04d}", f"Xã {i}", "commune", "T01") for i in range(size)])

@@ -46,8 +46,15 @@ def test_person_search_queries_do_not_grow(size, org, client, officer_a, django_
 
 
 def _person_data(**overrides):
-    data = {"code": "CB0100", "full_name": "Trần Thị Thu", "gender": "female", "birth_date": "1990-03-02",
-            "position": "Giáo viên", "position_kind": "direct_worker", "unit_code": "LQD"}
+    data = {
+        "code": "CB0100",
+        "full_name": "Trần Thị Thu",
+        "gender": "female",
+        "birth_date": "1990-03-02",
+        "position": "Giáo viên",
+        "position_kind": "direct_worker",
+        "unit_code": "LQD",
+    }
     data.update(overrides)
     return data
 
@@ -82,7 +89,9 @@ def test_moving_a_person_keeps_the_employment_history(org, client, admin_user):
     person = Person.objects.get(code="CB0100")
     with time_machine.travel(dt.datetime(2026, 9, 1, 9, tzinfo=dt.UTC), tick=False):
         client.force_login(admin_user)
-        response = client.post(reverse("person_edit", args=[person.pk]), _person_data(unit_code="SYT", position="Bác sĩ"))
+        response = client.post(
+            reverse("person_edit", args=[person.pk]), _person_data(unit_code="SYT", position="Bác sĩ")
+        )
     assert response.status_code == 302
     history = list(Employment.objects.filter(person=person).order_by("start").values_list("unit__code", "start", "end"))
     assert history == [("LQD", dt.date(2026, 1, 5), dt.date(2026, 9, 1)), ("SYT", dt.date(2026, 9, 1), None)]
@@ -93,9 +102,15 @@ def test_moving_a_person_keeps_the_employment_history(org, client, admin_user):
 
 def test_household_created_in_a_hamlet(org, client, officer_a):
     client.force_login(officer_a)
-    response = client.post(reverse("household_create") + f"?unit={org.unit_a_child.pk}", {
-        "code": "HGD01", "head_name": "Phạm Văn Dũng", "address": "Thôn Đông", "unit_code": "LQD",
-    })
+    response = client.post(
+        reverse("household_create") + f"?unit={org.unit_a_child.pk}",
+        {
+            "code": "HGD01",
+            "head_name": "Phạm Văn Dũng",
+            "address": "Thôn Đông",
+            "unit_code": "LQD",
+        },
+    )
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Phạm Văn Dũng" in page

@@ -92,9 +92,7 @@ def test_the_province_has_a_consistent_tree_and_searchable_names():
     assert len(merged) >= 2
     for unit in merged:
         assert unit.valid_to is None
-        assert all(
-            old.valid_to is not None and old.valid_to < unit.valid_from for old in unit.successor_of.all()
-        )
+        assert all(old.valid_to is not None and old.valid_to < unit.valid_from for old in unit.successor_of.all())
 
     people = Person.objects.all()
     assert 3000 <= people.count() <= 3600
@@ -107,10 +105,7 @@ def test_the_province_has_a_consistent_tree_and_searchable_names():
     current = Employment.objects.filter(end__isnull=True)
     assert current.count() == people.count()
     assert not current.exclude(unit=F("person__unit")).exists()
-    assert all(
-        h.search_name == fold(h.head_name) and h.unit.kind == Unit.Kind.HAMLET
-        for h in Household.objects.all()
-    )
+    assert all(h.search_name == fold(h.head_name) and h.unit.kind == Unit.Kind.HAMLET for h in Household.objects.all())
     assert Household.objects.exists()
 
 

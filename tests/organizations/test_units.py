@@ -53,7 +53,7 @@ def test_tree_and_search_queries_do_not_grow(size, org, client, admin_user, djan
 
 @pytest.mark.parametrize("size", [3, 40])
 def test_unit_page_queries_do_not_grow(size, org, client, head_a, django_assert_max_num_queries):
-    for i in range(size):
+    for _i in range(size):
         factories.make_person(org.unit_a)
         factories.make_unit(parent=org.unit_a)
         factories.make_household(org.unit_a)
@@ -74,9 +74,16 @@ def test_unit_page_shows_roles_inherited_from_ancestors_and_predecessors(org, cl
 
 def test_admin_creates_a_unit_under_a_parent(org, client, admin_user):
     client.force_login(admin_user)
-    response = client.post(reverse("unit_create"), {
-        "code": "XBA", "name": "Xã Bình An", "kind": "commune", "level": "commune", "parent_code": "T01",
-    })
+    response = client.post(
+        reverse("unit_create"),
+        {
+            "code": "XBA",
+            "name": "Xã Bình An",
+            "kind": "commune",
+            "level": "commune",
+            "parent_code": "T01",
+        },
+    )
     unit = Unit.objects.get(code="XBA")
     assert response.status_code == 302
     assert unit.path == org.province.path + f"{unit.pk:08d}/"
@@ -86,9 +93,16 @@ def test_admin_creates_a_unit_under_a_parent(org, client, admin_user):
 def test_unknown_parent_code_is_refused_and_nothing_written(org, client, admin_user):
     client.force_login(admin_user)
     before = (Unit.objects.count(), AuditEvent.objects.count())
-    response = client.post(reverse("unit_create"), {
-        "code": "XBA", "name": "Xã Bình An", "kind": "commune", "level": "commune", "parent_code": "KHONG-CO",
-    })
+    response = client.post(
+        reverse("unit_create"),
+        {
+            "code": "XBA",
+            "name": "Xã Bình An",
+            "kind": "commune",
+            "level": "commune",
+            "parent_code": "KHONG-CO",
+        },
+    )
     assert response.status_code == 200
     assert "KHONG-CO" in response.content.decode()
     assert (Unit.objects.count(), AuditEvent.objects.count()) == before
@@ -97,9 +111,16 @@ def test_unknown_parent_code_is_refused_and_nothing_written(org, client, admin_u
 def test_moving_a_unit_moves_its_subtree(org, client, admin_user):
     grandchild = factories.make_unit("Tổ Toán", parent=org.unit_a_child)
     client.force_login(admin_user)
-    response = client.post(reverse("unit_edit", args=[org.unit_a_child.pk]), {
-        "code": "LQD", "name": "Trường THPT Lê Quý Đôn", "kind": "school", "level": "grassroots", "parent_code": "SYT",
-    })
+    response = client.post(
+        reverse("unit_edit", args=[org.unit_a_child.pk]),
+        {
+            "code": "LQD",
+            "name": "Trường THPT Lê Quý Đôn",
+            "kind": "school",
+            "level": "grassroots",
+            "parent_code": "SYT",
+        },
+    )
     assert response.status_code == 302
     grandchild.refresh_from_db()
     assert grandchild.ancestor_ids == [org.province.pk, org.unit_b.pk, org.unit_a_child.pk, grandchild.pk]
@@ -108,9 +129,16 @@ def test_moving_a_unit_moves_its_subtree(org, client, admin_user):
 
 def test_a_unit_cannot_move_under_its_own_descendant(org, client, admin_user):
     client.force_login(admin_user)
-    response = client.post(reverse("unit_edit", args=[org.unit_a.pk]), {
-        "code": "SGD", "name": "Sở Giáo dục và Đào tạo", "kind": "department", "level": "province", "parent_code": "LQD",
-    })
+    response = client.post(
+        reverse("unit_edit", args=[org.unit_a.pk]),
+        {
+            "code": "SGD",
+            "name": "Sở Giáo dục và Đào tạo",
+            "kind": "department",
+            "level": "province",
+            "parent_code": "LQD",
+        },
+    )
     assert response.status_code == 200
     assert "cấp dưới" in response.content.decode()
     org.unit_a.refresh_from_db()

@@ -80,9 +80,7 @@ def read_sheet(source, *, max_bytes: int | None = None) -> Sheet:
         source = io.BytesIO(source)
     elif hasattr(source, "seek"):
         source.seek(0)
-    not_a_workbook = ExcelError(
-        _("The file is not a valid Excel workbook (.xlsx). Save it as .xlsx and try again.")
-    )
+    not_a_workbook = ExcelError(_("The file is not a valid Excel workbook (.xlsx). Save it as .xlsx and try again."))
     try:
         if not zipfile.is_zipfile(source):
             raise not_a_workbook

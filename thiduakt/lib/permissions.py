@@ -46,6 +46,7 @@ def set_system_admin(user, value: bool) -> None:
 
 # Unit roles ------------------------------------------------------------------------------------------
 
+
 def grant_unit_role(user, role: str, unit: Unit) -> bool:
     """Returns False when the user already held the role on that unit."""
     if role not in UNIT_ROLES:
@@ -65,9 +66,7 @@ def revoke_unit_role(user, role: str, unit: Unit) -> bool:
 
 
 def has_direct_unit_role(user, role: str, unit: Unit) -> bool:
-    return UnitUserObjectPermission.objects.filter(
-        user=user, content_object=unit, permission__codename=role
-    ).exists()
+    return UnitUserObjectPermission.objects.filter(user=user, content_object=unit, permission__codename=role).exists()
 
 
 def unit_roles(user, unit: Unit) -> set[str]:
@@ -128,6 +127,7 @@ def covered_units_q(user, roles=UNIT_ROLES, field: str = "") -> Q:
 
 
 # Councils --------------------------------------------------------------------------------------------
+
 
 def grant_secretariat(user, council: Council) -> bool:
     if is_secretariat(user, council):

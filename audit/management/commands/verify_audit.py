@@ -19,7 +19,4 @@ class Command(BaseCommand):
             if broken.object_type:
                 target = f"{broken.object_type}#{broken.object_id} ({broken.object_repr})"
             where = f"sự kiện seq {broken.seq}, lúc {when}, hành động {broken.verb}, đối tượng {target}"
-        raise CommandError(
-            f"Chuỗi nhật ký bị phá vỡ tại {where}: {reason}. "
-            f"{checked} sự kiện trước đó toàn vẹn."
-        )
+        raise CommandError(f"Chuỗi nhật ký bị phá vỡ tại {where}: {reason}. {checked} sự kiện trước đó toàn vẹn.")

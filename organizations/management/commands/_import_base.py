@@ -11,9 +11,7 @@ class ImportCommand(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="an .xlsx file; the first row holds the column names")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="check and show what would change, write nothing"
-        )
+        parser.add_argument("--dry-run", action="store_true", help="check and show what would change, write nothing")
 
     def handle(self, *args, **options):
         kind = imports.IMPORT_KINDS[self.kind]

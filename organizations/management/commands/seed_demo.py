@@ -100,9 +100,7 @@ class DemoBuilder:
     def plan_units(self) -> None:
         rng, scale = self.rng, self.scale
         code = names.PROVINCE_CODE
-        province = self.add(
-            UnitPlan(code, names.PROVINCE_NAME, Kind.PROVINCE, Level.PROVINCE, "province", weight=6)
-        )
+        province = self.add(UnitPlan(code, names.PROVINCE_NAME, Kind.PROVINCE, Level.PROVINCE, "province", weight=6))
         self.province = province
         for suffix, name, short, head, deputy in names.DEPARTMENTS:
             self.add(
@@ -290,9 +288,7 @@ class DemoBuilder:
             Unit.objects.bulk_update(objs, ["path"], batch_size=500)
         through = Unit.successor_of.through
         links = [
-            through(from_unit_id=plan.obj.pk, to_unit_id=old.obj.pk)
-            for plan in self.units
-            for old in plan.predecessors
+            through(from_unit_id=plan.obj.pk, to_unit_id=old.obj.pk) for plan in self.units for old in plan.predecessors
         ]
         through.objects.bulk_create(links)
         self.counts["units"] = len(self.units)
@@ -315,9 +311,7 @@ class DemoBuilder:
         rng = self.rng
         head, deputy, managers, workers, others = names.POSITIONS[plan.staff]
         head, deputy = plan.head_title or head, plan.deputy_title or deputy
-        deputies = {"province": 3, "department": 3, "hospital": 3, "commune": 2, "hamlet": 1}.get(
-            plan.staff, 1
-        )
+        deputies = {"province": 3, "department": 3, "hospital": 3, "commune": 2, "hamlet": 1}.get(plan.staff, 1)
         manager_count = min(max(1, size // 8), max(0, size - 1 - deputies)) if managers else 0
         positions = [(head, LEADER)] + [(deputy, LEADER)] * min(deputies, size - 1)
         positions += [(rng.choice(managers), LEADER) for _ in range(manager_count)]
@@ -364,9 +358,7 @@ class DemoBuilder:
 
     def birth_date(self, kind: str) -> date:
         first, last = (
-            (date(1966, 1, 1), date(1984, 12, 31))
-            if kind == LEADER
-            else (date(1967, 1, 1), date(2002, 12, 31))
+            (date(1966, 1, 1), date(1984, 12, 31)) if kind == LEADER else (date(1967, 1, 1), date(2002, 12, 31))
         )
         return first + timedelta(days=self.rng.randrange((last - first).days))
 
@@ -494,10 +486,7 @@ class DemoBuilder:
         # One hash for every persona: PBKDF2 is slow on purpose, and these passwords are printed anyway.
         password = make_password(DEMO_PASSWORD)
         persona_people = {
-            person.persona.username: person
-            for people in self.people_of.values()
-            for person in people
-            if person.persona
+            person.persona.username: person for people in self.people_of.values() for person in people if person.persona
         }
         users, owners = [], []
         for persona in PERSONAS:
@@ -543,13 +532,9 @@ class DemoBuilder:
     def create_councils(self, seats) -> None:
         members = []
         for unit_code, name, established, council_seats in seats:
-            council = Council.objects.create(
-                unit=self.by_code[unit_code].obj, name=name, established_on=established
-            )
+            council = Council.objects.create(unit=self.by_code[unit_code].obj, name=name, established_on=established)
             members += [
-                CouncilMember(
-                    council=council, user_id=person.user_id, role=role, voting=voting, start=established
-                )
+                CouncilMember(council=council, user_id=person.user_id, role=role, voting=voting, start=established)
                 for person, role, voting in council_seats
             ]
             if unit_code == names.PROVINCE_CODE:
@@ -582,29 +567,19 @@ class DemoBuilder:
 
 
 def logins_table() -> list[str]:
-    rows = [("Tên đăng nhập", "Mật khẩu", "Vai trò")] + [
-        (p.username, DEMO_PASSWORD, p.role) for p in PERSONAS
-    ]
+    rows = [("Tên đăng nhập", "Mật khẩu", "Vai trò")] + [(p.username, DEMO_PASSWORD, p.role) for p in PERSONAS]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return lines
 
 
 class Command(BaseCommand):
-    help = (
-        "Tạo dữ liệu mẫu: một tỉnh giả định (Tỉnh Sông Hồng) với đơn vị, cá nhân, hội đồng và tài khoản demo."
-    )
+    help = "Tạo dữ liệu mẫu: một tỉnh giả định (Tỉnh Sông Hồng) với đơn vị, cá nhân, hội đồng và tài khoản demo."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--scale", type=int, default=1, help="1 ≈ 100 đơn vị, 3.300 người; 30 ≈ quy mô một tỉnh."
-        )
-        parser.add_argument(
-            "--seed", type=int, default=DEFAULT_SEED, help="Hạt giống ngẫu nhiên (mặc định 2026)."
-        )
+        parser.add_argument("--scale", type=int, default=1, help="1 ≈ 100 đơn vị, 3.300 người; 30 ≈ quy mô một tỉnh.")
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Hạt giống ngẫu nhiên (mặc định 2026).")
         parser.add_argument("--if-empty", action="store_true", help="Không làm gì nếu đã có đơn vị nào.")
 
     def handle(self, *args, scale, seed, if_empty, **options):
@@ -612,9 +587,7 @@ class Command(BaseCommand):
             raise CommandError("--scale phải là số nguyên dương.")
         if Unit.objects.exists():
             if not if_empty:
-                raise CommandError(
-                    "Cơ sở dữ liệu đã có đơn vị; dùng --if-empty hoặc một cơ sở dữ liệu trống."
-                )
+                raise CommandError("Cơ sở dữ liệu đã có đơn vị; dùng --if-empty hoặc một cơ sở dữ liệu trống.")
             self.stdout.write("Đã có dữ liệu, không tạo thêm.")
         else:
             started = time.perf_counter()
