@@ -37,7 +37,6 @@ def _role_list_context(request, grant_form=None, secretariat_form=None):
             request.GET.get("page")
         ),
         "secretariats": secretariats.order_by("content_object__name", "user__username"),
-        "role_labels": dict(Unit.Role.choices),
         "grant_form": grant_form or RoleGrantForm(),
         "secretariat_form": secretariat_form or SecretariatGrantForm(),
     }

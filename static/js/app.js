@@ -6,3 +6,23 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 }, true);
+
+// Unit tree: a second click on an expanded node folds it instead of loading its children again.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-tree-toggle]");
+  if (!button) {
+    return;
+  }
+  var slot = button.parentElement.querySelector(".tree-slot");
+  var icon = button.querySelector("i");
+  if (slot && slot.children.length) {
+    event.stopPropagation();
+    event.preventDefault();
+    slot.replaceChildren();
+    button.setAttribute("aria-expanded", "false");
+    if (icon) { icon.className = "bi bi-plus-square"; }
+  } else {
+    button.setAttribute("aria-expanded", "true");
+    if (icon) { icon.className = "bi bi-dash-square"; }
+  }
+}, true);

@@ -19,8 +19,12 @@ def test_officer_sees_their_unit_in_vietnamese(page, live_server, org, officer_a
     assert "Nguyễn Thị Hoà" in body
     # The htmx tree expands a unit in place.
     page.goto(f"{live_server.url}{reverse('unit_tree')}")
-    page.click("button[aria-label='Hiện đơn vị cấp dưới']")
+    toggle = page.locator("button[aria-label='Hiện đơn vị cấp dưới']").first
+    toggle.click()
     page.wait_for_selector("text=Trường THPT Lê Quý Đôn")
+    toggle.click()  # a second click folds the node
+    page.wait_for_selector("text=Trường THPT Lê Quý Đôn", state="detached")
+    assert toggle.get_attribute("aria-expanded") == "false"
 
 
 def test_officer_of_another_unit_gets_404(page, live_server, org, officer_a, officer_b):

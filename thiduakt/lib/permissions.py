@@ -7,6 +7,7 @@ the secretariat role is a permission on a `Council`. System admins are superuser
 
 from django.contrib.auth.models import Group
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from organizations.models import (
@@ -21,6 +22,12 @@ SYSTEM_ADMIN_GROUP = "system_admin"
 SECRETARIAT = "secretariat"
 UNIT_ROLES = frozenset(Unit.Role.values)
 EDITOR_ROLES = frozenset({Unit.Role.OFFICER, Unit.Role.HEAD})
+
+
+def role_label(codename: str) -> str:
+    if codename == SECRETARIAT:
+        return str(_("Secretariat"))
+    return str(dict(Unit.Role.choices).get(codename, codename))
 
 
 def is_system_admin(user) -> bool:
