@@ -3,7 +3,6 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,12 +18,12 @@ from .rows import (
     UPDATE,
     Choices,
     ImportPreview,
-    ImportRejected,
     ImportRow,
+    apply_file,
     by_codes,
     choice,
     flag_duplicate_codes,
-    read_rows,
+    preview_file,
     text,
 )
 
@@ -139,23 +138,12 @@ def _plan_people(preview: ImportPreview, *, lock: bool = False) -> _PersonPlan:
 
 
 def people_preview(source) -> ImportPreview:
-    preview = read_rows(source, "people", PERSON_COLUMNS)
-    if not preview.has_errors:
-        _plan_people(preview)
-    return preview
+    return preview_file(source, kind="people", columns=PERSON_COLUMNS, plan=_plan_people)
 
 
 def people_apply(*, by, source) -> ImportPreview:
     """Create and update the file's people and their employment history in one transaction; all or nothing."""
-    preview = read_rows(source, "people", PERSON_COLUMNS)
-    if preview.has_errors:
-        raise ImportRejected(preview)
-    with transaction.atomic():
-        plan = _plan_people(preview, lock=True)
-        if preview.has_errors:
-            raise ImportRejected(preview)
-        _write_people(plan, by=by)
-    return preview
+    return apply_file(source, kind="people", columns=PERSON_COLUMNS, plan=_plan_people, write=_write_people, by=by)
 
 
 PERSON_FIELDS = ("full_name", "gender", "birth_date", "position", "position_kind")

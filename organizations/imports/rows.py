@@ -1,9 +1,10 @@
 """Rows of an import file, their preview, and the reading and checking that units and people share."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -185,3 +186,25 @@ def by_codes(queryset, codes: Iterable[str]) -> dict:
         for obj in queryset.filter(code__in=codes[start : start + CHUNK]):
             found[obj.code] = obj
     return found
+
+
+def preview_file(source, *, kind: str, columns: tuple[str, ...], plan: Callable) -> ImportPreview:
+    """Read and check a file against the database; writes nothing, raises nothing on bad input."""
+    preview = read_rows(source, kind, columns)
+    if not preview.has_errors:
+        plan(preview)
+    return preview
+
+
+def apply_file(source, *, kind: str, columns: tuple[str, ...], plan: Callable, write: Callable, by) -> ImportPreview:
+    """Check the file again inside one transaction, against rows locked until it ends, then write every row;
+    or raise ImportRejected having written nothing."""
+    preview = read_rows(source, kind, columns)
+    if preview.has_errors:
+        raise ImportRejected(preview)
+    with transaction.atomic():
+        planned = plan(preview, lock=True)
+        if preview.has_errors:
+            raise ImportRejected(preview)
+        write(planned, by=by)
+    return preview

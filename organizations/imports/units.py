@@ -3,7 +3,6 @@
 import itertools
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record_many
@@ -17,12 +16,12 @@ from .rows import (
     UPDATE,
     Choices,
     ImportPreview,
-    ImportRejected,
     ImportRow,
+    apply_file,
     by_codes,
     choice,
     flag_duplicate_codes,
-    read_rows,
+    preview_file,
     text,
 )
 
@@ -164,23 +163,12 @@ def _plan_units(preview: ImportPreview, *, lock: bool = False) -> _UnitPlan:
 
 
 def units_preview(source) -> ImportPreview:
-    preview = read_rows(source, "units", UNIT_COLUMNS)
-    if not preview.has_errors:
-        _plan_units(preview)
-    return preview
+    return preview_file(source, kind="units", columns=UNIT_COLUMNS, plan=_plan_units)
 
 
 def units_apply(*, by, source) -> ImportPreview:
     """Create and update the file's units, parents first, in one transaction; all or nothing."""
-    preview = read_rows(source, "units", UNIT_COLUMNS)
-    if preview.has_errors:
-        raise ImportRejected(preview)
-    with transaction.atomic():
-        plan = _plan_units(preview, lock=True)
-        if preview.has_errors:
-            raise ImportRejected(preview)
-        _write_units(plan, by=by)
-    return preview
+    return apply_file(source, kind="units", columns=UNIT_COLUMNS, plan=_plan_units, write=_write_units, by=by)
 
 
 def _write_units(plan: _UnitPlan, *, by) -> None:
