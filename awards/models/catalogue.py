@@ -68,7 +68,9 @@ class AwardRuleSet(models.Model):
     required_documents: list of document kinds; coefficients: {"person": 0.3, "unit": 0.8, "household": 0.45}
     """
 
-    award_type = models.ForeignKey(AwardType, verbose_name=_("award type"), on_delete=models.PROTECT, related_name="rule_sets")
+    award_type = models.ForeignKey(
+        AwardType, verbose_name=_("award type"), on_delete=models.PROTECT, related_name="rule_sets"
+    )
     organisation = models.ForeignKey(
         Unit,
         verbose_name=_("organisation"),
@@ -96,11 +98,11 @@ class AwardRuleSet(models.Model):
         verbose_name_plural = _("rule sets")
         ordering = ["award_type", "organisation", "-valid_from", "-pk"]
         constraints = [
+            models.UniqueConstraint(fields=["award_type", "organisation", "valid_from"], name="one_rule_set_per_day"),
             models.UniqueConstraint(
-                fields=["award_type", "organisation", "valid_from"], name="one_rule_set_per_day"
-            ),
-            models.UniqueConstraint(
-                fields=["award_type", "valid_from"], condition=Q(organisation__isnull=True), name="one_national_rule_set_per_day"
+                fields=["award_type", "valid_from"],
+                condition=Q(organisation__isnull=True),
+                name="one_national_rule_set_per_day",
             ),
             models.CheckConstraint(condition=Q(consultation_days__lte=60), name="consultation_days_range"),
         ]

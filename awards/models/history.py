@@ -98,7 +98,9 @@ class Rating(models.Model):
                 condition=Q(person__isnull=False, unit__isnull=True) | Q(person__isnull=True, unit__isnull=False),
                 name="rating_one_subject",
             ),
-            models.UniqueConstraint(fields=["person", "year"], condition=Q(person__isnull=False), name="rating_person_year"),
+            models.UniqueConstraint(
+                fields=["person", "year"], condition=Q(person__isnull=False), name="rating_person_year"
+            ),
             models.UniqueConstraint(fields=["unit", "year"], condition=Q(unit__isnull=False), name="rating_unit_year"),
         ]
 
@@ -126,7 +128,9 @@ class Discipline(models.Model):
         verbose_name_plural = _("disciplines")
         ordering = ["-start"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="discipline_range"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="discipline_range"
+            ),
             models.UniqueConstraint(fields=["person", "level", "start"], name="discipline_once"),
         ]
 
@@ -145,7 +149,9 @@ class Initiative(models.Model):
     RANK = {Scope.UNIT: 1, Scope.PROVINCE: 2, Scope.NATIONAL: 3}
 
     authors = models.ManyToManyField(Person, verbose_name=_("authors"), related_name="initiatives")
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=500)
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
     year = models.PositiveSmallIntegerField(_("year recognised"))
