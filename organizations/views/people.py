@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from organizations import access, services
 from organizations.forms import HouseholdForm, PersonForm
 from organizations.models import Person, Unit
-from thiduakt.lib import permissions
+from thiduakt.lib import excel, permissions
 from thiduakt.lib.vn import fold
 
 PAGE_SIZE = 50
@@ -32,11 +32,33 @@ def person_list(request):
     unit = None
     if request.GET.get("unit"):
         unit = access.get_unit_for_user(request, request.GET["unit"]) if request.GET["unit"].isdigit() else None
-    page = Paginator(people_search(request.user, query=query, unit=unit), PAGE_SIZE).get_page(request.GET.get("page"))
+    people = people_search(request.user, query=query, unit=unit)
+    if request.GET.get("format") == "xlsx":
+        return _people_workbook(people)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     can_add = access.can_edit_in(request.user, unit) if unit else permissions.may_edit_somewhere(request.user)
     return render(
         request, "organizations/person_list.html", {"page": page, "query": query, "unit": unit, "can_add": can_add}
     )
+
+
+def _people_workbook(people):
+    rows = (
+        (
+            p.code,
+            p.full_name,
+            p.get_gender_display(),
+            p.birth_date,
+            p.position,
+            p.get_position_kind_display(),
+            p.unit.code,
+            p.unit.name,
+        )
+        for p in people.iterator(chunk_size=2000)
+    )
+    header = [_("Code"), _("Full name"), _("Gender"), _("Birth date"), _("Position"), _("Position kind"),
+              _("Unit code"), _("Unit")]  # fmt: skip
+    return excel.xlsx_response("danh-sach-ca-nhan.xlsx", [excel.SheetSpec(_("People"), header, rows)])
 
 
 @login_required

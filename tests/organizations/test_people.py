@@ -1,5 +1,7 @@
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 import time_machine
 from django.urls import reverse
@@ -114,3 +116,13 @@ def test_household_created_in_a_hamlet(org, client, officer_a):
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Phạm Văn Dũng" in page
+
+
+def test_person_list_exports_what_the_officer_may_see(org, client, officer_a):
+    factories.make_person(org.unit_a_child, "Trần Văn Ấn")
+    client.force_login(officer_a)
+    response = client.get(reverse("person_list"), {"format": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    names = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert names == {"Nguyễn Thị Hoà", "Trần Văn Ấn"}
