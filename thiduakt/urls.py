@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("thiduakt.accounts.urls")),
     path("", include("organizations.urls")),
     path("audit/", include("audit.urls")),
+    path("awards/", include("awards.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from .views import catalogue, eligibility, history
+
+urlpatterns = [
+    path("catalogue/", catalogue.award_type_list, name="award_type_list"),
+    path("catalogue/<str:code>/", catalogue.award_type_detail, name="award_type_detail"),
+    path("catalogue/<str:code>/rules/new/", catalogue.award_rules_edit, name="award_rules_edit"),
+    path("base-salary/", catalogue.base_salary_list, name="base_salary_list"),
+    path("base-salary/new/", catalogue.base_salary_create, name="base_salary_create"),
+    path("people/<int:pk>/", history.person_awards, name="person_awards"),
+    path("units/<int:pk>/", history.unit_awards, name="unit_awards"),
+    path("households/<int:pk>/", history.household_awards, name="household_awards"),
+    path("eligibility/", eligibility.eligibility_check, name="eligibility_check"),
+]

@@ -1,0 +1,144 @@
+"""The award panel of a person, a unit or a household: the whole history, and what can be proposed in a year.
+
+Loaded by htmx into the subject's page; without JavaScript the same URL is a page of its own."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from awards import eligibility
+from awards.models import AwardRecord, AwardRuleSet, AwardType, Membership, Rating
+from organizations import access
+from organizations.models import Unit
+
+STATUS_BADGES = {"eligible": "text-bg-success", "review": "text-bg-warning", "ineligible": "text-bg-secondary"}
+MIN_YEAR, MAX_YEAR = 1945, 2100
+
+
+def selected_year(request) -> int:
+    """?year=, else the current year in Vietnam."""
+    value = request.GET.get("year", "")
+    if value.isascii() and value.isdigit() and MIN_YEAR <= int(value) <= MAX_YEAR:
+        return int(value)
+    return timezone.localdate().year
+
+
+def unit_lineage(unit: Unit) -> dict[int, Unit]:
+    """The unit and every unit it succeeded, transitively (a merger of mergers), by pk: one query per
+    generation of predecessors."""
+    lineage = {unit.pk: unit}
+    frontier = [unit.pk]
+    links = Unit.successor_of.through.objects.select_related("to_unit")
+    while frontier:
+        found = [link.to_unit for link in links.filter(from_unit_id__in=frontier) if link.to_unit_id not in lineage]
+        lineage.update((predecessor.pk, predecessor) for predecessor in found)
+        frontier = [predecessor.pk for predecessor in found]
+    return lineage
+
+
+def _proposable(subject, quota_unit: Unit, year: int) -> list[dict]:
+    """Each award type that fits the subject with the engine's verdict and, where the award has a quota, how
+    much of it the unit has used."""
+    verdicts = eligibility.check(subject, year)
+    with_quota = set(
+        AwardRuleSet.objects.exclude(quota_rule={})
+        .filter(award_type__code__in=[verdict.award_code for verdict in verdicts])
+        .values_list("award_type__code", flat=True)
+    )
+    names = dict(
+        AwardType.objects.filter(code__in=[verdict.award_code for verdict in verdicts]).values_list("code", "name")
+    )
+    return [
+        {
+            "verdict": verdict,
+            "name": names.get(verdict.award_code, verdict.award_code),
+            "badge": STATUS_BADGES.get(verdict.status, "text-bg-light"),
+            "quota": eligibility.quota_usage(quota_unit, verdict.award_code, year)
+            if verdict.award_code in with_quota
+            else None,
+        }
+        for verdict in verdicts
+    ]
+
+
+def _render(request, context):
+    context.setdefault("year", selected_year(request))
+    context["years"] = range(timezone.localdate().year + 1, timezone.localdate().year - 10, -1)
+    template = "awards/subject_awards.html"
+    if request.headers.get("HX-Request") == "true":
+        template += "#panel"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def person_awards(request, pk):
+    person = access.get_person_for_user(request, pk)
+    year = selected_year(request)
+    return _render(
+        request,
+        {
+            "subject_kind": "person",
+            "subject": person,
+            "subject_url": reverse("person_detail", args=[person.pk]),
+            "panel_url": reverse("person_awards", args=[person.pk]),
+            "year": year,
+            "awards": person.awards.select_related("award_type").order_by("-year", "award_type__order"),
+            "ratings": person.ratings.order_by("-year"),
+            "disciplines": person.disciplines.order_by("-start"),
+            "initiatives": person.initiatives.select_related("unit").order_by("-year", "title"),
+            "proposable": _proposable(person, person.unit, year),
+        },
+    )
+
+
+@login_required
+def unit_awards(request, pk):
+    unit = access.get_unit_for_user(request, pk)
+    year = selected_year(request)
+    lineage = unit_lineage(unit)
+    members = (
+        Membership.objects.filter(unit_id__in=lineage)
+        .values("unit_id", "year")
+        .annotate(count=Count("id"))
+        .order_by("-year", "unit_id")
+    )
+    return _render(
+        request,
+        {
+            "subject_kind": "unit",
+            "subject": unit,
+            "subject_url": reverse("unit_detail", args=[unit.pk]),
+            "panel_url": reverse("unit_awards", args=[unit.pk]),
+            "year": year,
+            "awards": AwardRecord.objects.filter(unit_id__in=lineage)
+            .select_related("award_type", "unit")
+            .order_by("-year", "award_type__order"),
+            "ratings": Rating.objects.filter(unit_id__in=lineage).select_related("unit").order_by("-year"),
+            "members": [{**row, "unit": lineage[row["unit_id"]]} for row in members],
+            "predecessors": [other for other in lineage.values() if other.pk != unit.pk],
+            "proposable": _proposable(unit, unit, year),
+        },
+    )
+
+
+@login_required
+def household_awards(request, pk):
+    household = access.get_household_for_user(request, pk)
+    year = selected_year(request)
+    return _render(
+        request,
+        {
+            "subject_kind": "household",
+            "subject": household,
+            "subject_url": reverse("household_detail", args=[household.pk]),
+            "panel_url": reverse("household_awards", args=[household.pk]),
+            "year": year,
+            "awards": household.awards.select_related("award_type").order_by("-year", "award_type__order"),
+            "proposable": _proposable(household, household.unit, year),
+        },
+    )
