@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import catalogue, eligibility, history
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("units/<int:pk>/", history.unit_awards, name="unit_awards"),
     path("households/<int:pk>/", history.household_awards, name="household_awards"),
     path("eligibility/", eligibility.eligibility_check, name="eligibility_check"),
+    path("history-import/", include("awards.views.imports")),
 ]

@@ -7,9 +7,9 @@ Re-importing the same file finds every row unchanged and writes nothing, not eve
 """
 
 from .kinds import IMPORT_KINDS, ImportKind, template_sheets
-from .people import PERSON_COLUMNS, people_apply, people_preview
+from .people import PERSON_COLUMNS, people_apply, people_plan, people_preview, people_write
 from .rows import ImportPreview, ImportRejected, ImportRow
-from .units import UNIT_COLUMNS, units_apply, units_preview
+from .units import UNIT_COLUMNS, units_apply, units_plan, units_preview, units_write
 
 __all__ = [
     "IMPORT_KINDS",
@@ -20,8 +20,12 @@ __all__ = [
     "ImportRejected",
     "ImportRow",
     "people_apply",
+    "people_plan",
     "people_preview",
+    "people_write",
     "template_sheets",
     "units_apply",
+    "units_plan",
     "units_preview",
+    "units_write",
 ]

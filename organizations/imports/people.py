@@ -93,7 +93,9 @@ class _PersonPlan:
     people: dict  # code → Person already in the database
 
 
-def _plan_people(preview: ImportPreview, *, lock: bool = False) -> _PersonPlan:
+def people_plan(preview: ImportPreview, *, lock: bool = False, known_unit_codes=frozenset()) -> _PersonPlan:
+    """`known_unit_codes`: units not yet in the system that will be when the people are written (the units
+    sheet of the same workbook)."""
     genders = Choices.of(Person.Gender, GENDER_ALIASES)
     position_kinds = Choices.of(Person.PositionKind, POSITION_KIND_ALIASES)
     for row in preview.rows:
@@ -119,7 +121,7 @@ def _plan_people(preview: ImportPreview, *, lock: bool = False) -> _PersonPlan:
     people = by_codes(people_qs, {row.data["code"] for row in preview.rows if row.data["code"]})
     for row in preview.rows:
         unit_code = row.data["unit_code"]
-        if unit_code and unit_code not in units:
+        if unit_code and unit_code not in units and unit_code not in known_unit_codes:
             row.errors.append(_("Unit code %(code)s does not exist in the system.") % {"code": unit_code})
         if row.errors:
             continue
@@ -138,19 +140,19 @@ def _plan_people(preview: ImportPreview, *, lock: bool = False) -> _PersonPlan:
 
 
 def people_preview(source) -> ImportPreview:
-    return preview_file(source, kind="people", columns=PERSON_COLUMNS, plan=_plan_people)
+    return preview_file(source, kind="people", columns=PERSON_COLUMNS, plan=people_plan)
 
 
 def people_apply(*, by, source) -> ImportPreview:
     """Create and update the file's people and their employment history in one transaction; all or nothing."""
-    return apply_file(source, kind="people", columns=PERSON_COLUMNS, plan=_plan_people, write=_write_people, by=by)
+    return apply_file(source, kind="people", columns=PERSON_COLUMNS, plan=people_plan, write=people_write, by=by)
 
 
 PERSON_FIELDS = ("full_name", "gender", "birth_date", "position", "position_kind")
 EMPLOYMENT_FIELDS = {"unit_code", "position", "position_kind"}
 
 
-def _write_people(plan: _PersonPlan, *, by) -> None:
+def people_write(plan: _PersonPlan, *, by) -> None:
     today = timezone.localdate()
     creates = [row for row in plan.preview.rows if row.action == CREATE]
     updates = [row for row in plan.preview.rows if row.action == UPDATE]

@@ -88,18 +88,22 @@ class ImportPreview:
 
 
 def read_rows(source, kind: str, columns: tuple[str, ...]) -> ImportPreview:
-    preview = ImportPreview(kind=kind, columns=columns)
     try:
         sheet = excel.read_sheet(source)
     except excel.ExcelError as error:
-        preview.file_errors.append(str(error))
-        return preview
+        return ImportPreview(kind=kind, columns=columns, file_errors=[str(error)])
+    preview = sheet_rows(sheet, kind, columns)
+    if not preview.has_errors and not preview.rows:
+        preview.file_errors.append(_("The file has no data rows below the header row."))
+    return preview
+
+
+def sheet_rows(sheet: excel.Sheet, kind: str, columns: tuple[str, ...]) -> ImportPreview:
+    """The rows of a sheet already read, or a file error if its header is not exactly `columns`."""
+    preview = ImportPreview(kind=kind, columns=columns)
     header_error = _header_error(sheet.header, columns)
     if header_error:
         preview.file_errors.append(header_error)
-        return preview
-    if not sheet.rows:
-        preview.file_errors.append(_("The file has no data rows below the header row."))
         return preview
     position = {name: index for index, name in enumerate(sheet.header)}
     for number, values in sheet.rows:

@@ -116,7 +116,7 @@ def _final_depths(file_parent: dict, units: dict) -> tuple[dict, list[list[str]]
     return depth, cycles
 
 
-def _plan_units(preview: ImportPreview, *, lock: bool = False) -> _UnitPlan:
+def units_plan(preview: ImportPreview, *, lock: bool = False) -> _UnitPlan:
     kinds = Choices.of(Unit.Kind, KIND_ALIASES)
     for row in preview.rows:
         _clean_unit_row(row, kinds)
@@ -163,15 +163,15 @@ def _plan_units(preview: ImportPreview, *, lock: bool = False) -> _UnitPlan:
 
 
 def units_preview(source) -> ImportPreview:
-    return preview_file(source, kind="units", columns=UNIT_COLUMNS, plan=_plan_units)
+    return preview_file(source, kind="units", columns=UNIT_COLUMNS, plan=units_plan)
 
 
 def units_apply(*, by, source) -> ImportPreview:
     """Create and update the file's units, parents first, in one transaction; all or nothing."""
-    return apply_file(source, kind="units", columns=UNIT_COLUMNS, plan=_plan_units, write=_write_units, by=by)
+    return apply_file(source, kind="units", columns=UNIT_COLUMNS, plan=units_plan, write=units_write, by=by)
 
 
-def _write_units(plan: _UnitPlan, *, by) -> None:
+def units_write(plan: _UnitPlan, *, by) -> None:
     units = plan.units
     pending = sorted(
         (row for row in plan.preview.rows if row.action in (CREATE, UPDATE)),

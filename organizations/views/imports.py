@@ -1,11 +1,8 @@
 """Excel import pages, for system admins: choose what to import, download its template, upload, preview
 every row with its errors, then confirm.
 
-Between preview and confirm the file waits in MEDIA_ROOT/imports/<token>.xlsx; the token is known only to
-the session of the admin who uploaded it, expires, and is used once."""
-
-import secrets
-import time
+Between preview and confirm the file waits as thiduakt.lib.uploads keeps it: the token is known only to the
+session of the admin who uploaded it, expires, and is used once."""
 
 from django import forms
 from django.contrib import messages
@@ -21,11 +18,9 @@ from django.views.decorators.http import require_POST
 
 from organizations import access, imports
 from organizations.forms import BootstrapMixin
-from thiduakt.lib import excel
+from thiduakt.lib import excel, uploads
 
 SESSION_KEY = "organizations_imports"
-UPLOAD_DIR = "imports"
-TOKEN_MAX_AGE = 60 * 60  # seconds between preview and confirm
 PREVIEW_ROW_LIMIT = 1000  # rows shown in full; rows with errors are always shown
 
 
@@ -54,53 +49,9 @@ def _kind_or_404(name: str) -> imports.ImportKind:
         raise Http404 from None
 
 
-def _upload_name(token: str) -> str:
-    return f"{UPLOAD_DIR}/{token}.xlsx"
-
-
-class UploadGone(Exception):
-    """The token is unknown, someone else's, used or expired; the message says which."""
-
-
-def _delete_stale_uploads() -> None:
-    """Files of previews that were never confirmed."""
-    try:
-        _folders, names = default_storage.listdir(UPLOAD_DIR)
-    except FileNotFoundError:
-        return
-    cutoff = time.time() - TOKEN_MAX_AGE
-    for name in names:
-        stored = f"{UPLOAD_DIR}/{name}"
-        try:
-            if default_storage.get_modified_time(stored).timestamp() < cutoff:
-                default_storage.delete(stored)
-        except FileNotFoundError:  # deleted meanwhile by another request
-            continue
-
-
-def _store_upload(request, kind: imports.ImportKind, upload) -> str:
-    _delete_stale_uploads()
-    token = secrets.token_hex(16)
-    upload.seek(0)
-    default_storage.save(_upload_name(token), upload)
-    pending = request.session.get(SESSION_KEY, {})
-    pending[token] = {"kind": kind.name, "user": request.user.pk, "at": time.time(), "filename": upload.name}
-    request.session[SESSION_KEY] = pending
-    return token
-
-
 def _claim_upload(request, token: str) -> tuple[imports.ImportKind, str]:
-    """The kind and stored file name of a pending upload of this user, taken out of the session so that it
-    is applied at most once."""
-    pending = request.session.get(SESSION_KEY, {})
-    entry = pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
-    if entry is None or entry.get("user") != request.user.pk:
-        raise UploadGone(_("This import is unknown: upload the file again."))
-    if time.time() - entry["at"] > TOKEN_MAX_AGE:
-        default_storage.delete(_upload_name(token))
-        raise UploadGone(_("This import has expired: upload the file again."))
-    return imports.IMPORT_KINDS[entry["kind"]], _upload_name(token)
+    kind, name = uploads.claim_upload(request, token, session_key=SESSION_KEY)
+    return imports.IMPORT_KINDS[kind], name
 
 
 def _preview_page(request, kind, preview, *, token=None, filename=""):
@@ -144,7 +95,9 @@ def import_preview(request):
     kind = imports.IMPORT_KINDS[form.cleaned_data["kind"]]
     upload = form.cleaned_data["file"]
     preview = kind.preview(upload)
-    token = None if preview.has_errors else _store_upload(request, kind, upload)
+    token = None
+    if not preview.has_errors:
+        token = uploads.store_upload(request, upload, session_key=SESSION_KEY, kind=kind.name)
     return _preview_page(request, kind, preview, token=token, filename=upload.name)
 
 
@@ -154,7 +107,7 @@ def import_confirm(request):
     access.require_admin(request)
     try:
         kind, name = _claim_upload(request, request.POST.get("token", ""))
-    except UploadGone as gone:
+    except uploads.UploadGone as gone:
         messages.error(request, str(gone))
         return redirect("import_start")
     try:

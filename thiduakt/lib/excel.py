@@ -10,7 +10,7 @@ import io
 import os
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -75,6 +75,28 @@ def check_size(source, max_bytes: int | None = None) -> None:
 
 def read_sheet(source, *, max_bytes: int | None = None) -> Sheet:
     """Read the first worksheet of an .xlsx file (a path, bytes or an open binary file)."""
+
+    def first(workbook) -> Sheet:
+        if not workbook.worksheets:
+            raise ExcelError(_("The workbook has no worksheet."))
+        return _read_worksheet(workbook.worksheets[0])
+
+    return _read(source, max_bytes, first)
+
+
+def read_workbook(source, *, max_bytes: int | None = None) -> dict[str, Sheet]:
+    """Read every worksheet of an .xlsx file, by name (stripped, lower-case), in the workbook's order."""
+
+    def every(workbook) -> dict[str, Sheet]:
+        if not workbook.worksheets:
+            raise ExcelError(_("The workbook has no worksheet."))
+        return {worksheet.title.strip().lower(): _read_worksheet(worksheet) for worksheet in workbook.worksheets}
+
+    return _read(source, max_bytes, every)
+
+
+def _read(source, max_bytes: int | None, read: Callable):
+    """Check the size and the archive, open the workbook read-only and return `read(workbook)`."""
     check_size(source, max_bytes)
     if isinstance(source, (bytes, bytearray)):
         source = io.BytesIO(source)
@@ -97,7 +119,7 @@ def read_sheet(source, *, max_bytes: int | None = None) -> Sheet:
             warnings.simplefilter("ignore")
             workbook = load_workbook(source, read_only=True, data_only=True)
             try:
-                return _read_first_sheet(workbook)
+                return read(workbook)
             finally:
                 workbook.close()
     except ExcelError:
@@ -106,10 +128,8 @@ def read_sheet(source, *, max_bytes: int | None = None) -> Sheet:
         raise not_a_workbook from error
 
 
-def _read_first_sheet(workbook) -> Sheet:
-    if not workbook.worksheets:
-        raise ExcelError(_("The workbook has no worksheet."))
-    rows = workbook.worksheets[0].iter_rows(values_only=True)
+def _read_worksheet(worksheet) -> Sheet:
+    rows = worksheet.iter_rows(values_only=True)
     first = next(rows, None)
     if first is None:
         return Sheet(header=[])
