@@ -18,3 +18,9 @@ Public interface (other modules use only these names):
             citing the records: decision numbers and years), records (list of short record references).
     Quota: award_code, unit, year, used, allowed, base_count, max_pct, rounding.
 """
+
+from .engine import Reason, Status, Verdict, check, check_many
+from .quotas import Quota, quota_usage
+from .rules import validate_rule_set
+
+__all__ = ["Quota", "Reason", "Status", "Verdict", "check", "check_many", "quota_usage", "validate_rule_set"]
