@@ -49,4 +49,8 @@ VERB_LABELS = {
     "role.revoked": _("Role revoked"),
     "secretariat.granted": _("Added to the secretariat"),
     "secretariat.revoked": _("Removed from the secretariat"),
+    "unit.imported_create": _("Unit imported"),
+    "unit.imported_update": _("Unit updated by import"),
+    "person.imported_create": _("Person imported"),
+    "person.imported_update": _("Person updated by import"),
 }

@@ -1,18 +1,29 @@
 """Personas: officer and head of unit A, officer of unit B, secretariat of the province council, a council
 member, a system admin and an anonymous visitor. Units A and B sit under the province P."""
 
+import importlib
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 
+from awards.models import AwardType
 from organizations.models import Unit
 from tests import factories
 from thiduakt.lib import permissions
 
 
 @pytest.fixture
-def org(db):
+def catalogue(db):
+    """The award catalogue of the seed migration. Transactional tests flush it: seed it again when empty."""
+    if not AwardType.objects.exists():
+        importlib.import_module("awards.migrations.0002_seed_catalogue").seed(apps, None)
+    return {award_type.code: award_type for award_type in AwardType.objects.all()}
+
+
+@pytest.fixture
+def org(catalogue):
     province = factories.make_unit("Tỉnh Sông Hồng", code="T01", kind=Unit.Kind.PROVINCE, level=Unit.Level.PROVINCE)
     unit_a = factories.make_unit("Sở Giáo dục và Đào tạo", code="SGD", parent=province, level=Unit.Level.PROVINCE)
     unit_a_child = factories.make_unit("Trường THPT Lê Quý Đôn", code="LQD", parent=unit_a, kind=Unit.Kind.SCHOOL)

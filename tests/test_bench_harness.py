@@ -13,7 +13,8 @@ from django.conf import settings
 from psycopg2 import sql
 
 BENCH_DB = "thiduakt_bench_test"
-SCENARIOS = {"unit_tree_page", "person_search_page"}
+PAGE_SCENARIOS = {"unit_tree_page", "person_search_page"}
+SCENARIOS = PAGE_SCENARIOS | {"eligibility_batch"}
 
 
 def _server():
@@ -64,7 +65,7 @@ def run_bench(env, *args):
     )
 
 
-def test_quick_run_measures_both_scenarios(bench_env, tmp_path):
+def test_quick_run_measures_every_scenario(bench_env, tmp_path):
     output = tmp_path / "results.json"
     result = run_bench(bench_env, "--quick", "--output", str(output))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -74,9 +75,11 @@ def test_quick_run_measures_both_scenarios(bench_env, tmp_path):
     for row in rows:
         assert set(row) == {"scenario", "metric", "value", "unit"}
         assert isinstance(row["value"], int | float) and row["value"] > 0, row
-    for scenario in SCENARIOS:
+    for scenario in PAGE_SCENARIOS:
         metrics = {row["metric"].rsplit(".", 1)[1] for row in rows if row["scenario"] == scenario}
         assert metrics == {"server_ms_p50", "server_ms_p95", "queries", "response_size"}
+    batch = {row["metric"].rsplit(".", 1)[-1] for row in rows if row["scenario"] == "eligibility_batch"}
+    assert {"seconds", "queries", "per_second", "ratio_vs_naive"} <= batch
     table = result.stdout
     assert "person_search_page" in table and "unit_tree_page" in table and "server_ms_p95" in table
 

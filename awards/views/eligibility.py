@@ -29,11 +29,6 @@ STATUS_CHOICES = [
 STATUS_LABELS = dict(STATUS_CHOICES)
 
 
-def _may_check(user) -> bool:
-    """Admins, officers and heads of some unit, and council secretariats."""
-    return permissions.may_edit_somewhere(user) or permissions.secretariat_councils(user).exists()
-
-
 def _checkable_roots(user) -> list[Unit]:
     """The top units of the subtrees the user may check, shallowest first."""
     if permissions.is_system_admin(user):
@@ -118,7 +113,7 @@ def _xlsx(award_type: AwardType, unit: Unit, year: int, verdicts: list):
 
 @login_required
 def eligibility_check(request):
-    if not _may_check(request.user):
+    if not permissions.may_check_eligibility(request.user):
         raise PermissionDenied
     roots = _checkable_roots(request.user)
     initial = {"unit": roots[0].code if roots else "", "year": timezone.localdate().year}

@@ -12,7 +12,7 @@ GLOSSARY_CODES = {
 
 
 @pytest.mark.django_db
-def test_every_glossary_code_is_seeded_with_national_rules():
+def test_every_glossary_code_is_seeded_with_national_rules(catalogue):
     assert set(AwardType.objects.values_list("code", flat=True)) >= GLOSSARY_CODES
     for code in GLOSSARY_CODES:
         rule_set = AwardRuleSet.objects.get(award_type__code=code, organisation__isnull=True)
@@ -22,7 +22,7 @@ def test_every_glossary_code_is_seeded_with_national_rules():
 
 
 @pytest.mark.django_db
-def test_bonus_uses_the_base_salary_in_force_on_the_decision_date():
+def test_bonus_uses_the_base_salary_in_force_on_the_decision_date(catalogue):
     assert BaseSalary.in_force(dt.date(2024, 6, 30)).amount == 1_800_000
     assert BaseSalary.in_force(dt.date(2024, 7, 1)).amount == 2_340_000
     assert BaseSalary.bonus(coefficient=0.3, base_amount=2_340_000) == 702_000

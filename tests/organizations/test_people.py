@@ -42,7 +42,7 @@ def test_person_search_queries_do_not_grow(size, org, client, officer_a, django_
     for _ in range(size):
         factories.make_person(org.unit_a_child)
     client.force_login(officer_a)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("person_list"), {"q": "nguyen thi hoa"})
     assert response.status_code == 200
 

@@ -58,7 +58,7 @@ def test_unit_page_queries_do_not_grow(size, org, client, head_a, django_assert_
         factories.make_unit(parent=org.unit_a)
         factories.make_household(org.unit_a)
     client.force_login(head_a)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("unit_detail", args=[org.unit_a.pk]))
     assert response.status_code == 200
 

@@ -104,6 +104,11 @@ def may_edit_somewhere(user) -> bool:
     )
 
 
+def may_check_eligibility(user) -> bool:
+    """Admins, officers and heads of some unit, and council secretariats."""
+    return may_edit_somewhere(user) or (user.is_authenticated and secretariat_councils(user).exists())
+
+
 def role_holders(unit: Unit):
     """Who holds which role on the unit or one of its ancestors (one query)."""
     return (

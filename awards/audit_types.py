@@ -1,0 +1,26 @@
+"""The awards objects whose audit trail can be browsed, and labels for the verbs this app records."""
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from organizations import access
+
+from .imports import VERB_LABELS as IMPORT_VERB_LABELS
+from .models import AwardType
+
+VERB_LABELS = {
+    "award_rules.changed": _("Award rules changed"),
+    "base_salary.created": _("Base salary added"),
+    **IMPORT_VERB_LABELS,
+}
+
+
+def fetch_award_type(request, pk):
+    """The audit trail of an award type's rules is for system admins only."""
+    access.require_admin(request)
+    award_type = get_object_or_404(AwardType, pk=pk)
+    return award_type, award_type.name, reverse("award_type_detail", args=[award_type.code])
+
+
+OBJECT_TYPES = {"awards.awardtype": fetch_award_type}
