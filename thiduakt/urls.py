@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from organizations.views import home
@@ -14,6 +16,8 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("awards/", include("awards.urls")),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", lambda request: redirect(static("img/favicon.svg"), permanent=True)),
 ]
 
 handler403 = "thiduakt.errors.permission_denied"

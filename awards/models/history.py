@@ -144,7 +144,7 @@ class Initiative(models.Model):
     class Scope(models.TextChoices):
         UNIT = "unit", _("Grassroots unit")
         PROVINCE = "province", _("Ministry or province")
-        NATIONAL = "national", _("National")
+        NATIONAL = "national", _("Nationwide")
 
     RANK = {Scope.UNIT: 1, Scope.PROVINCE: 2, Scope.NATIONAL: 3}
 
