@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self):
+        from audit import registry
+
+        from .services import blocs, campaigns
+
+        for module in (campaigns, blocs):
+            for object_type, fetch in module.OBJECT_TYPES.items():
+                registry.register_object_type(object_type, fetch)
+            registry.register_verb_labels(module.VERB_LABELS)

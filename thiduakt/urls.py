@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("thiduakt.accounts.urls")),
     path("", include("organizations.urls")),
     path("audit/", include("audit.urls")),
+    path("", include("campaigns.urls")),
     path("awards/", include("awards.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page says.
