@@ -61,3 +61,25 @@ def claim_upload(request, token: str, *, session_key: str) -> tuple[str, str]:
         default_storage.delete(upload_name(token))
         raise UploadGone(_("This import has expired: upload the file again."))
     return entry["kind"], upload_name(token)
+
+
+# Content sniffing ------------------------------------------------------------------------------------
+
+# The first bytes of each accepted document type; a file's name and declared type are not trusted.
+MAGIC_NUMBERS = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def sniff_content_type(upload) -> str | None:
+    """The type of an uploaded file read off its first bytes (PDF, JPEG, PNG), or None when it is none of
+    them. The file's position is left at the start."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for content_type, prefixes in MAGIC_NUMBERS.items():
+        if any(head.startswith(prefix) for prefix in prefixes):
+            return content_type
+    return None
