@@ -3,6 +3,8 @@
 Access helpers answer 404 to outsiders (no role covering the launching unit, and not a participant of a
 launched campaign) and 403 to insiders without the right, like organizations/access.py."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.http import Http404
@@ -201,3 +203,25 @@ def registration_dates(registration_pks) -> dict[int, Registration]:
             "pk", "submitted_at", "approved_at", "return_reason"
         )
     }
+
+
+def announced_amendments(campaign: Campaign) -> list[dict]:
+    """The campaign's amendments with readable changes: (field label, old date, new date)."""
+    labels = {name: Campaign._meta.get_field(name).verbose_name for name in Campaign.FROZEN_FIELDS}
+    return [
+        {
+            "amendment": amendment,
+            "changes": [
+                (labels.get(name, name), _as_date(old), _as_date(new))
+                for name, (old, new) in amendment.changes.items()
+            ],
+        }
+        for amendment in campaign.amendments.select_related("made_by")
+    ]
+
+
+def _as_date(value):
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return value

@@ -117,7 +117,7 @@ def campaign_detail(request, pk):
     context = {
         "campaign": campaign,
         "criteria": campaign.criteria.all(),
-        "amendments": campaign.amendments.select_related("made_by"),
+        "amendments": selectors.announced_amendments(campaign),
         "chosen_units": campaign.chosen_units.order_by("path") if campaign.scope == Campaign.Scope.CHOSEN else [],
         "award_names": _award_names(campaign.award_codes),
         "progress": selectors.campaign_progress(campaign),
@@ -189,7 +189,7 @@ def campaign_public(request, code):
     context = {
         "campaign": campaign,
         "criteria": campaign.criteria.all(),
-        "amendments": campaign.amendments.all(),
+        "amendments": selectors.announced_amendments(campaign),
         "award_names": _award_names(campaign.award_codes),
     }
     return render(request, "campaigns/campaigns/public.html", context)
