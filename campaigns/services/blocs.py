@@ -78,7 +78,11 @@ OBJECT_TYPES = {
 
 
 def _lock_bloc(bloc: Bloc) -> Bloc:
-    return Bloc.objects.select_for_update(no_key=True).select_related("organising_unit", "template").get(pk=bloc.pk)
+    return (
+        Bloc.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("organising_unit", "template")
+        .get(pk=bloc.pk)
+    )
 
 
 def _require(condition: bool, message: str) -> None:
