@@ -340,8 +340,7 @@ def bloc_ranking(request, pk):
 def bloc_result(request, pk):
     bloc, access = selectors.get_bloc_for_user(request, pk, need="manages")
     if bloc.sheets_locked_at is None:
-        messages.error(request, _("Lock the score sheets before recording the result."))
-        return redirect("bloc_detail", pk=bloc.pk)
+        return render(request, "campaigns/blocs/bloc_result.html", {"bloc": bloc, "not_locked": True})
     ranking = selectors.bloc_ranking(bloc)
     units = Unit.objects.filter(bloc_memberships__bloc=bloc).order_by("name")
     result = _result(bloc)
