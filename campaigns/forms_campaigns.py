@@ -283,7 +283,5 @@ class CampaignFilterForm(BootstrapMixin, forms.Form):
 
 
 class RegistrationFilterForm(BootstrapMixin, forms.Form):
-    state = forms.ChoiceField(
-        label=_("State"), required=False, choices=[("", _("All")), *Registration.State.choices]
-    )
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All")), *Registration.State.choices])
     q = forms.CharField(label=_("Unit name or code"), required=False, max_length=100)

@@ -171,9 +171,7 @@ def consolidated_rows(campaign: Campaign, *, state: str = "", query: str = ""):
 
 
 def consolidated_counts(campaign: Campaign) -> dict:
-    counts = dict(
-        campaign.registrations.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
+    counts = dict(campaign.registrations.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     in_scope = scope_units(campaign).filter(valid_to__isnull=True).count()
     sent = sum(n for s, n in counts.items() if s != Registration.State.NOT_SENT)
     return {
@@ -212,8 +210,7 @@ def announced_amendments(campaign: Campaign) -> list[dict]:
         {
             "amendment": amendment,
             "changes": [
-                (labels.get(name, name), _as_date(old), _as_date(new))
-                for name, (old, new) in amendment.changes.items()
+                (labels.get(name, name), _as_date(old), _as_date(new)) for name, (old, new) in amendment.changes.items()
             ],
         }
         for amendment in campaign.amendments.select_related("made_by")

@@ -74,7 +74,11 @@ def check_dates(campaign: Campaign) -> None:
         raise CampaignError(_("The nomination deadline cannot be before the registration deadline."))
     if campaign.midterm_review_on and campaign.midterm_review_on < campaign.period_start:
         raise CampaignError(_("The mid-term review cannot be before the start of the period."))
-    if campaign.final_review_on and campaign.midterm_review_on and campaign.final_review_on < campaign.midterm_review_on:
+    if (
+        campaign.final_review_on
+        and campaign.midterm_review_on
+        and campaign.final_review_on < campaign.midterm_review_on
+    ):
         raise CampaignError(_("The final review cannot be before the mid-term review."))
     if campaign.launched_on and campaign.registration_deadline < campaign.launched_on:
         raise CampaignError(
@@ -367,9 +371,7 @@ def registration_save(*, by, campaign: Campaign, unit: Unit, targets, note: str 
 
 def _locked(registration: Registration) -> Registration:
     return (
-        Registration.objects.select_for_update(no_key=True)
-        .select_related("campaign", "unit")
-        .get(pk=registration.pk)
+        Registration.objects.select_for_update(no_key=True).select_related("campaign", "unit").get(pk=registration.pk)
     )
 
 

@@ -5,8 +5,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from thiduakt.lib import permissions
 
@@ -54,8 +54,13 @@ def _save_form(request, form, formset, campaign=None):
     try:
         if campaign is None:
             unit = data["launching_unit_code"]
-            if not (permissions.is_system_admin(request.user) or permissions.unit_roles(request.user, unit) & selectors.EDITORS):
-                form.add_error("launching_unit_code", _("You may only launch campaigns of units where you are an officer or head."))
+            if not (
+                permissions.is_system_admin(request.user)
+                or permissions.unit_roles(request.user, unit) & selectors.EDITORS
+            ):
+                form.add_error(
+                    "launching_unit_code", _("You may only launch campaigns of units where you are an officer or head.")
+                )
                 return None
             return services.campaign_create(
                 by=request.user,
@@ -113,7 +118,11 @@ def campaign_edit(request, pk):
 def campaign_detail(request, pk):
     campaign = selectors.get_campaign_for_user(request, pk, participants=True)
     user = request.user
-    held = set(selectors.EDITORS) if permissions.is_system_admin(user) else permissions.unit_roles(user, campaign.launching_unit)
+    held = (
+        set(selectors.EDITORS)
+        if permissions.is_system_admin(user)
+        else permissions.unit_roles(user, campaign.launching_unit)
+    )
     context = {
         "campaign": campaign,
         "criteria": campaign.criteria.all(),
@@ -204,4 +213,6 @@ def campaign_document(request, pk):
         campaign = selectors.get_campaign_for_user(request, pk)
     if not campaign.plan_document:
         raise Http404
-    return FileResponse(campaign.plan_document.open("rb"), as_attachment=True, filename=campaign.plan_document.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        campaign.plan_document.open("rb"), as_attachment=True, filename=campaign.plan_document.name.rsplit("/", 1)[-1]
+    )

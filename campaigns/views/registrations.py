@@ -134,9 +134,15 @@ def _rows(units) -> list[dict]:
                 "state": unit.registration_state or Registration.State.NOT_SENT,
                 "state_label": str(state_labels[unit.registration_state or Registration.State.NOT_SENT]),
                 "unit_titles": ", ".join(t.award_code for t in unit_targets),
-                "person_titles": "; ".join(f"{t.person.full_name} ({t.person.code}): {t.award_code}" for t in person_targets),
-                "submitted_on": timezone.localdate(registration.submitted_at) if registration and registration.submitted_at else None,
-                "approved_on": timezone.localdate(registration.approved_at) if registration and registration.approved_at else None,
+                "person_titles": "; ".join(
+                    f"{t.person.full_name} ({t.person.code}): {t.award_code}" for t in person_targets
+                ),
+                "submitted_on": timezone.localdate(registration.submitted_at)
+                if registration and registration.submitted_at
+                else None,
+                "approved_on": timezone.localdate(registration.approved_at)
+                if registration and registration.approved_at
+                else None,
             }
         )
     return rows
@@ -146,8 +152,15 @@ def _workbook(campaign, rows):
     header = [_("Unit code"), _("Unit"), _("State"), _("Titles of the unit"), _("Titles of individuals"),
               _("Sent on"), _("Approved on")]  # fmt: skip
     values = (
-        (r["unit"].code, r["unit"].name, r["state_label"], r["unit_titles"], r["person_titles"], r["submitted_on"],
-         r["approved_on"])  # fmt: skip
+        (
+            r["unit"].code,
+            r["unit"].name,
+            r["state_label"],
+            r["unit_titles"],
+            r["person_titles"],
+            r["submitted_on"],
+            r["approved_on"],
+        )  # fmt: skip
         for r in rows
     )
     filename = f"dang-ky-thi-dua-{campaign.code}.xlsx"

@@ -187,7 +187,9 @@ def test_draft_criteria_are_edited_in_the_form(org, client, head_a):
 
 def test_launch_checks_deadline_and_criteria(org, officer_a):
     campaign = make_campaign(officer_a, org.unit_a, launch=False, criteria=[])
-    with pytest.raises(services.CampaignError, match=gettext("Add at least one criterion")):
+    with pytest.raises(
+        services.CampaignError, match=gettext("Add at least one criterion before launching the campaign.")
+    ):
         services.campaign_launch(by=officer_a, campaign=campaign)
     Campaign.objects.filter(pk=campaign.pk).update(registration_deadline=days(-1))
     services.campaign_update(by=officer_a, campaign=campaign, criteria=[("Tiêu chí", None)])
@@ -245,7 +247,9 @@ def test_amendment_is_recorded_audited_and_announced(org, client, officer_a):
     client.force_login(officer_a)
     url = reverse("campaign_amend", args=[campaign.pk])
     assert client.get(url).status_code == 200
-    data = {name: getattr(campaign, name).isoformat() if getattr(campaign, name) else "" for name in Campaign.FROZEN_FIELDS}
+    data = {
+        name: getattr(campaign, name).isoformat() if getattr(campaign, name) else "" for name in Campaign.FROZEN_FIELDS
+    }
     data.update(registration_deadline=days(45).isoformat(), reason="Kéo dài theo đề nghị của các đơn vị")
     response = client.post(url, data)
     assert response.status_code == 302
@@ -265,7 +269,9 @@ def test_amendment_is_recorded_audited_and_announced(org, client, officer_a):
 def test_amendment_with_a_deadline_before_the_launch_is_refused_in_vietnamese(org, client, officer_a):
     campaign = make_campaign(officer_a, org.unit_a)
     client.force_login(officer_a)
-    data = {name: getattr(campaign, name).isoformat() if getattr(campaign, name) else "" for name in Campaign.FROZEN_FIELDS}
+    data = {
+        name: getattr(campaign, name).isoformat() if getattr(campaign, name) else "" for name in Campaign.FROZEN_FIELDS
+    }
     data.update(registration_deadline=days(-3).isoformat(), reason="Rút ngắn")
     response = client.post(reverse("campaign_amend", args=[campaign.pk]), data)
     message = gettext("The registration deadline cannot be before the launch date (%(date)s).") % {

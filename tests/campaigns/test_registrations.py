@@ -219,9 +219,7 @@ def _consolidated_setup(org, school, campaign, officer_a):
             by=officer_a, campaign=campaign, unit=unit, targets=[(None, "TTLDTT")]
         )
         services.registration_submit(by=officer_a, registration=registration)
-    services.registration_return(
-        by=officer_a, registration=Registration.objects.get(unit=third), reason="Bổ sung"
-    )
+    services.registration_return(by=officer_a, registration=Registration.objects.get(unit=third), reason="Bổ sung")
 
 
 def _screen_rows(html: str) -> list[list[str]]:
