@@ -3,9 +3,16 @@
 A URL added without a row here fails `test_every_url_name_has_a_row`. POST-only actions answer 405 to a GET
 once the visitor is logged in; what they do on POST is tested beside their feature."""
 
-import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from datetime import timedelta
+from decimal import Decimal
 
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from campaigns.services import blocs as bloc_services
+from campaigns.services import campaigns as campaign_services
 from tests import factories
 from tests.conftest import PERSONAS
 
@@ -20,15 +27,75 @@ POST_ONLY = (405, 405, 405, 405, 405, 405, 302)
 PUBLIC = (200, 200, 200, 200, 200, 200, 200)
 
 
+def _campaign_objects(org, organiser):
+    """A campaign launched by unit A (with a plan document), a draft one, and the school's registration."""
+    today = timezone.localdate()
+    dates = {
+        "kind": "regular",
+        "scope": "subtree",
+        "period_start": today,
+        "period_end": today + timedelta(days=300),
+        "registration_deadline": today + timedelta(days=30),
+        "nomination_deadline": today + timedelta(days=280),
+    }
+    criteria = [("Hoàn thành xuất sắc nhiệm vụ", 50)]
+    launched = campaign_services.campaign_create(
+        by=organiser, launching_unit=org.unit_a, code="PT-1", title="Dạy tốt, học tốt", criteria=criteria,
+        plan_document=ContentFile(b"%PDF-1.4\n", name="ke-hoach.pdf"), **dates,
+    )  # fmt: skip
+    launched = campaign_services.campaign_launch(by=organiser, campaign=launched)
+    draft = campaign_services.campaign_create(
+        by=organiser, launching_unit=org.unit_a, code="PT-2", title="Chuyển đổi số", criteria=criteria, **dates
+    )
+    registration = campaign_services.registration_save(
+        by=organiser, campaign=launched, unit=org.unit_a_child, targets=[(None, "TTLDTT")]
+    )
+    return {"launched": launched.pk, "launched_code": launched.code, "draft": draft.pk, "registration": registration.pk}
+
+
+def _bloc_objects(org, organiser):
+    """A bloc organised by the province: unit A leads, its school deputises; the school's sheet has evidence."""
+    template = bloc_services.template_create(
+        by=organiser,
+        organising_unit=org.province,
+        name="Bảng điểm khối giáo dục",
+        groups=[
+            {
+                "title": "Chuyên môn",
+                "criteria": [{"text": "Hoàn thành chỉ tiêu", "kind": "normal", "max_points": Decimal("60")}],
+            }
+        ],
+    )
+    bloc = bloc_services.bloc_create(
+        by=organiser,
+        name="Khối giáo dục",
+        kind="bloc",
+        year=2026,
+        organising_unit=org.province,
+        members=[org.unit_a, org.unit_a_child],
+        leader=org.unit_a,
+        deputy=org.unit_a_child,
+        template=template,
+    )
+    sheet = bloc.sheets.get(unit=org.unit_a_child)
+    entry = sheet.entries.first()
+    entry.evidence.save("minh-chung.pdf", ContentFile(b"%PDF-1.4\n"))
+    return {"bloc": bloc.pk, "template": template.pk, "sheet": sheet.pk, "entry": entry.pk}
+
+
 def _objects(org):
+    organiser = factories.make_user("organiser", is_superuser=True)
     household = factories.make_household(org.unit_a)
     admin_member = factories.add_member(org.council, factories.make_user("chair"))
     return {
         "unit": org.unit_a.pk,
+        "unit_a_child": org.unit_a_child.pk,
         "person": org.person_a.pk,
         "household": household.pk,
         "council": org.council.pk,
         "member": admin_member.pk,
+        **_campaign_objects(org, organiser),
+        **_bloc_objects(org, organiser),
     }
 
 
@@ -77,6 +144,35 @@ MATRIX = {
     "household_awards": (lambda o: {"pk": o["household"]}, UNIT_A_VIEW),
     # Council members hold no unit role and check nothing; the others check the subtrees they cover.
     "eligibility_check": (lambda o: {}, (200, 200, 200, 200, 403, 200, 302)),
+    "campaign_list": (lambda o: {}, ALL_LOGGED_IN),
+    "campaign_create": (lambda o: {}, EDITORS_ANYWHERE),
+    "campaign_detail": (lambda o: {"pk": o["launched"]}, UNIT_A_VIEW),
+    "campaign_edit": (lambda o: {"pk": o["draft"]}, UNIT_A_EDIT),
+    "campaign_launch": (lambda o: {"pk": o["draft"]}, POST_ONLY),
+    "campaign_amend": (lambda o: {"pk": o["launched"]}, UNIT_A_EDIT),
+    "campaign_advance": (lambda o: {"pk": o["launched"]}, POST_ONLY),
+    "campaign_public": (lambda o: {"code": o["launched_code"]}, PUBLIC),
+    "campaign_document": (lambda o: {"pk": o["launched"]}, PUBLIC),
+    "campaign_registrations": (lambda o: {"pk": o["launched"]}, UNIT_A_VIEW),
+    "registration_edit": (lambda o: {"pk": o["launched"], "unit_pk": o["unit_a_child"]}, UNIT_A_VIEW),
+    "registration_submit": (lambda o: {"pk": o["registration"]}, POST_ONLY),
+    "registration_approve": (lambda o: {"pk": o["registration"]}, POST_ONLY),
+    "registration_return": (lambda o: {"pk": o["registration"]}, POST_ONLY),
+    "bloc_list": (lambda o: {}, ALL_LOGGED_IN),
+    "bloc_create": (lambda o: {}, EDITORS_ANYWHERE),
+    "bloc_detail": (lambda o: {"pk": o["bloc"]}, UNIT_A_VIEW),
+    "bloc_edit": (lambda o: {"pk": o["bloc"]}, UNIT_A_ADMIN),
+    "pledge_edit": (lambda o: {"pk": o["bloc"]}, UNIT_A_EDIT),
+    "bloc_lock": (lambda o: {"pk": o["bloc"]}, POST_ONLY),
+    "bloc_ranking": (lambda o: {"pk": o["bloc"]}, UNIT_A_VIEW),
+    "bloc_result": (lambda o: {"pk": o["bloc"]}, UNIT_A_ADMIN),
+    "template_list": (lambda o: {}, EDITORS_ANYWHERE),
+    "template_create": (lambda o: {}, EDITORS_ANYWHERE),
+    "template_detail": (lambda o: {"pk": o["template"]}, UNIT_A_VIEW),
+    "sheet_detail": (lambda o: {"pk": o["sheet"]}, UNIT_A_VIEW),
+    "sheet_submit": (lambda o: {"pk": o["sheet"]}, POST_ONLY),
+    "sheet_verify": (lambda o: {"pk": o["sheet"]}, UNIT_A_VIEW),
+    "sheet_evidence": (lambda o: {"pk": o["sheet"], "entry_pk": o["entry"]}, UNIT_A_VIEW),
     "audit_object": (
         lambda o: {"object_type": "organizations.unit", "object_id": o["unit"]},
         (403, 200, 404, 404, 404, 200, 302),
@@ -121,6 +217,7 @@ def test_matrix(url_name, persona, expected, org, as_persona):
     client = as_persona(persona)
     url = reverse(url_name, kwargs=MATRIX[url_name][0](_objects(org)))
     response = client.get(url)
+    response.close()  # file downloads stream: close them
     assert response.status_code == expected, f"GET {url} as {persona}"
     if expected == 302 and persona == "anonymous" and url_name != "admin:index":
         assert response["Location"].startswith(reverse("login"))
