@@ -8,9 +8,12 @@ class AwardsConfig(AppConfig):
 
     def ready(self):
         from audit import registry
+        from organizations import demo
 
         from . import audit_types
+        from . import demo as awards_demo
 
         for object_type, fetch in audit_types.OBJECT_TYPES.items():
             registry.register_object_type(object_type, fetch)
         registry.register_verb_labels(audit_types.VERB_LABELS)
+        demo.register(awards_demo.seed_demo_history)

@@ -8,10 +8,13 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         from audit import registry
+        from organizations import demo
 
+        from . import demo as campaigns_demo
         from .services import blocs, campaigns
 
         for module in (campaigns, blocs):
             for object_type, fetch in module.OBJECT_TYPES.items():
                 registry.register_object_type(object_type, fetch)
             registry.register_verb_labels(module.VERB_LABELS)
+        demo.register(campaigns_demo.seed_demo_campaigns)

@@ -10,8 +10,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from audit.services import audit_record
+from organizations import demo
 from organizations.demo.builder import DEFAULT_SEED, DemoBuilder, logins_table
 from organizations.models import Unit
+
+BASE_COUNTS = {"units", "people", "employments", "households", "councils", "council_members", "users"}
 
 
 class Command(BaseCommand):
@@ -33,6 +36,8 @@ class Command(BaseCommand):
             started = time.perf_counter()
             with transaction.atomic():
                 counts = DemoBuilder(scale=scale, seed=seed).build()
+                for extend in demo.EXTENDERS:
+                    counts.update(extend(scale=scale, seed=seed))
                 audit_record(actor=None, verb="demo.seeded", data={"scale": scale, "seed": seed, **counts})
             elapsed = time.perf_counter() - started
             self.stdout.write(
@@ -42,6 +47,9 @@ class Command(BaseCommand):
                 f"{counts['councils']} hội đồng ({counts['council_members']} thành viên), "
                 f"{counts['users']} tài khoản."
             )
+            extra = {key: value for key, value in counts.items() if key not in BASE_COUNTS}
+            if extra:
+                self.stdout.write("Dữ liệu bổ sung: " + ", ".join(f"{key} {value}" for key, value in extra.items()))
         self.stdout.write("")
         self.stdout.write("Tài khoản demo:")
         for line in logins_table():
