@@ -39,3 +39,13 @@ def test_an_award_record_has_exactly_one_subject(org):
         AwardRecord.objects.create(
             person=org.person_a, unit=org.unit_a, award_type=ldtt, year=2025, decision_number="1"
         )
+
+
+def test_a_nomination_has_exactly_one_subject(org):
+    from awards.models import Nomination
+
+    ldtt = AwardType.objects.get(code="LDTT")
+    common = {"award_type": ldtt, "year": 2026, "proposing_unit": org.unit_a, "achievement": "Hoàn thành xuất sắc"}
+    Nomination.objects.create(person=org.person_a, **common)
+    with pytest.raises(IntegrityError):
+        Nomination.objects.create(person=org.person_a, unit=org.unit_a, **common)
