@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import catalogue, eligibility, history
+from .views import authorities, catalogue, eligibility, history
 
 urlpatterns = [
     path("catalogue/", catalogue.award_type_list, name="award_type_list"),
@@ -13,4 +13,6 @@ urlpatterns = [
     path("households/<int:pk>/", history.household_awards, name="household_awards"),
     path("eligibility/", eligibility.eligibility_check, name="eligibility_check"),
     path("history-import/", include("awards.views.imports")),
+    path("authorities/", authorities.authority_list, name="authority_list"),
+    path("authorities/new/", authorities.authority_create, name="authority_create"),
 ]
