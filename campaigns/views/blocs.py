@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from organizations.models import Unit
 from thiduakt.lib import excel, pdf, permissions
 
-from .. import selectors_blocs as selectors
-from ..forms_blocs import BlocForm, PledgeForm, ResultForm, TemplateForm, template_text
+from ..forms.blocs import BlocForm, PledgeForm, ResultForm, TemplateForm, template_text
 from ..models import Bloc, BlocMembership, Pledge, ScoreEntry, ScoreSheet, ScoreTemplate
+from ..selectors import blocs as selectors
 from ..services import blocs as services
 
 HISTORY_YEARS = 10

@@ -10,8 +10,7 @@ from django.views.decorators.http import require_POST
 
 from thiduakt.lib import permissions
 
-from .. import selectors_campaigns as selectors
-from ..forms_campaigns import (
+from ..forms.campaigns import (
     AmendmentForm,
     CampaignFilterForm,
     CampaignForm,
@@ -21,6 +20,7 @@ from ..forms_campaigns import (
     criteria_values,
 )
 from ..models import Campaign
+from ..selectors import campaigns as selectors
 from ..services import campaigns as services
 
 PAGE_SIZE = 30

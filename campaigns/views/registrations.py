@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 from organizations.models import Unit
 from thiduakt.lib import excel
 
-from .. import selectors_campaigns as selectors
-from ..forms_campaigns import RegistrationFilterForm, ReturnForm, registration_forms, registration_targets
+from ..forms.campaigns import RegistrationFilterForm, ReturnForm, registration_forms, registration_targets
 from ..models import Registration
+from ..selectors import campaigns as selectors
 from ..services import campaigns as services
 
 PAGE_SIZE = 50

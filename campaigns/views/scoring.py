@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import selectors_blocs as selectors
-from ..forms_blocs import SelfScoreForm, VerifyForm
+from ..forms.blocs import SelfScoreForm, VerifyForm
 from ..models import ScoreEntry, ScoreSheet
+from ..selectors import blocs as selectors
 from ..services import blocs as services
 
 

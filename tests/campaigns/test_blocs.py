@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from campaigns import selectors_blocs as selectors
 from campaigns.models import Bloc, BlocResult, ScoreCriterion, ScoreSheet
+from campaigns.selectors import blocs as selectors
 from campaigns.services import blocs as services
 from organizations.models import Unit
 from tests import factories

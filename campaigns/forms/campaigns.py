@@ -12,7 +12,7 @@ from organizations.forms import UnitCodeField
 from organizations.models import Person, Unit
 from thiduakt.lib.forms import BootstrapMixin, DateInput
 
-from .models import Campaign, Registration
+from ..models import Campaign, Registration
 
 PLAN_EXTENSIONS = (".pdf", ".doc", ".docx", ".odt")
 PLAN_MAX_BYTES = 20 * 1024 * 1024

@@ -14,7 +14,7 @@ from organizations.models import Unit, UnitUserObjectPermission
 from thiduakt.lib import permissions
 from thiduakt.lib.vn import fold
 
-from .models import Campaign, Registration, RegistrationTarget
+from ..models import Campaign, Registration, RegistrationTarget
 
 ANY_ROLE = permissions.UNIT_ROLES
 EDITORS = permissions.EDITOR_ROLES

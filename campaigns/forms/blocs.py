@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 from organizations.models import Unit
 from thiduakt.lib.forms import BootstrapMixin, DateInput
 
-from .models import Bloc, ScoreCriterion, ScoreTemplate
-from .services import blocs as services
+from ..models import Bloc, ScoreCriterion, ScoreTemplate
+from ..services import blocs as services
 
 
 class UnitCodesField(forms.CharField):

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from organizations.models import Unit, UnitUserObjectPermission
 from thiduakt.lib import permissions
 
-from .models import Bloc, BlocMembership, ScoreCriterion, ScoreSheet, ScoreTemplate
+from ..models import Bloc, BlocMembership, ScoreCriterion, ScoreSheet, ScoreTemplate
 
 ZERO = Decimal("0")
 

@@ -1,23 +1,17 @@
-"""Every write on campaigns and registrations: one function per action, one transaction, one audit event.
-
-Registration (đăng ký thi đua) is a plan, not a legal basis for a title since Luật TĐKT 2022 Art. 7: nothing
-here blocks a nomination of a unit that did not register."""
+"""Every write on campaigns: created, changed, launched, amended once launched, moved to the next stage."""
 
 import datetime
 from decimal import Decimal
 
 from django.apps import apps
-from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
-from organizations.models import Person, Unit
+from organizations.models import Unit
 
-from ..models import Campaign, CampaignAmendment, CampaignCriterion, Registration, RegistrationTarget
-from ..selectors_campaigns import EDITORS, get_campaign_for_user, get_registration_for_user, unit_in_scope
+from ...models import Campaign, CampaignAmendment, CampaignCriterion
 
 
 class CampaignError(Exception):
@@ -30,8 +24,6 @@ NEXT_STATE = {
     Campaign.State.MIDTERM_REVIEWED: Campaign.State.CLOSED,
     Campaign.State.CLOSED: Campaign.State.SUMMARISED,
 }
-OPEN_FOR_REGISTRATION = (Campaign.State.LAUNCHED, Campaign.State.MIDTERM_REVIEWED)
-EDITABLE_REGISTRATION = (Registration.State.NOT_SENT, Registration.State.RETURNED)
 
 CAMPAIGN_FIELDS = (
     "code",
@@ -294,158 +286,3 @@ def campaign_advance(*, by, campaign: Campaign) -> Campaign:
         campaign.save(update_fields=["state"])
         audit_record(actor=by, verb="campaign.advanced", obj=campaign, data={"state": [old, target]})
     return campaign
-
-
-# Registrations ---------------------------------------------------------------------------------------
-
-
-def _check_open(campaign: Campaign) -> None:
-    if campaign.state not in OPEN_FOR_REGISTRATION:
-        raise CampaignError(_("This campaign does not take registrations."))
-    if timezone.localdate() > campaign.registration_deadline:
-        raise CampaignError(
-            _("The registration deadline (%(date)s) has passed.")
-            % {"date": campaign.registration_deadline.strftime("%d/%m/%Y")}
-        )
-
-
-def _check_in_scope(campaign: Campaign, unit: Unit) -> None:
-    if not unit_in_scope(campaign, unit):
-        raise CampaignError(_("%(unit)s is not in the scope of this campaign.") % {"unit": unit.name})
-
-
-def _check_targets(campaign: Campaign, unit: Unit, targets) -> list[tuple[Person | None, str]]:
-    known = known_award_codes()
-    allowed = set(campaign.award_codes) or set(known)
-    cleaned = []
-    for person, code in targets:
-        if code not in known:
-            raise CampaignError(_("Unknown award codes: %(codes)s.") % {"codes": code})
-        if code not in allowed:
-            raise CampaignError(_("This campaign does not lead to the award %(code)s.") % {"code": code})
-        subject = "unit" if person is None else "person"
-        if subject not in known[code]:
-            if person is None:
-                raise CampaignError(_("The award %(code)s is not for collectives.") % {"code": code})
-            raise CampaignError(_("The award %(code)s is not for individuals.") % {"code": code})
-        if person is not None and not person.unit.path.startswith(unit.path):
-            raise CampaignError(_("%(person)s does not work in %(unit)s.") % {"person": person, "unit": unit.name})
-        if (person, code) not in cleaned:
-            cleaned.append((person, code))
-    return cleaned
-
-
-def _locked_registration(campaign: Campaign, unit: Unit) -> Registration:
-    try:
-        with transaction.atomic():
-            Registration.objects.get_or_create(campaign=campaign, unit=unit)
-    except IntegrityError:  # another officer created it at the same moment: theirs is the one
-        pass
-    return Registration.objects.select_for_update(no_key=True).get(campaign=campaign, unit=unit)
-
-
-def registration_save(*, by, campaign: Campaign, unit: Unit, targets, note: str = "") -> Registration:
-    """Create or replace a unit's registration: `targets` are (person or None for the unit, award code)."""
-    with transaction.atomic():
-        campaign = Campaign.objects.select_related("launching_unit").get(pk=campaign.pk)
-        _check_open(campaign)
-        _check_in_scope(campaign, unit)
-        targets = _check_targets(campaign, unit, targets)
-        registration = _locked_registration(campaign, unit)
-        if registration.state not in EDITABLE_REGISTRATION:
-            raise CampaignError(_("This registration has been sent and can no longer be changed."))
-        registration.targets.all().delete()
-        RegistrationTarget.objects.bulk_create(
-            RegistrationTarget(registration=registration, person=person, award_code=code) for person, code in targets
-        )
-        registration.note = note
-        registration.save(update_fields=["note"])
-        audit_record(
-            actor=by,
-            verb="registration.saved",
-            obj=registration,
-            data={"targets": [[person.code if person else None, code] for person, code in targets], "note": note},
-        )
-    return registration
-
-
-def _locked(registration: Registration) -> Registration:
-    return (
-        Registration.objects.select_for_update(no_key=True).select_related("campaign", "unit").get(pk=registration.pk)
-    )
-
-
-def registration_submit(*, by, registration: Registration) -> Registration:
-    with transaction.atomic():
-        registration = _locked(registration)
-        _check_open(registration.campaign)
-        if registration.state not in EDITABLE_REGISTRATION:
-            raise CampaignError(_("This registration has already been sent."))
-        if not registration.targets.exists():
-            raise CampaignError(_("Add at least one title before sending the registration."))
-        registration.state = Registration.State.AWAITING_APPROVAL
-        registration.submitted_at = timezone.now()
-        registration.save(update_fields=["state", "submitted_at"])
-        audit_record(actor=by, verb="registration.submitted", obj=registration)
-    return registration
-
-
-def registration_approve(*, by, registration: Registration) -> Registration:
-    with transaction.atomic():
-        registration = _locked(registration)
-        if registration.state != Registration.State.AWAITING_APPROVAL:
-            raise CampaignError(_("Only a registration awaiting approval can be approved."))
-        registration.state = Registration.State.APPROVED
-        registration.approved_at = timezone.now()
-        registration.approved_by = by
-        registration.return_reason = ""
-        registration.save(update_fields=["state", "approved_at", "approved_by", "return_reason"])
-        audit_record(actor=by, verb="registration.approved", obj=registration)
-    return registration
-
-
-def registration_return(*, by, registration: Registration, reason: str) -> Registration:
-    reason = (reason or "").strip()
-    if not reason:
-        raise CampaignError(_("Give the reason for returning the registration."))
-    with transaction.atomic():
-        registration = _locked(registration)
-        if registration.state != Registration.State.AWAITING_APPROVAL:
-            raise CampaignError(_("Only a registration awaiting approval can be returned."))
-        registration.state = Registration.State.RETURNED
-        registration.return_reason = reason
-        registration.save(update_fields=["state", "return_reason"])
-        audit_record(actor=by, verb="registration.returned", obj=registration, data={"reason": reason})
-    return registration
-
-
-# Audit -----------------------------------------------------------------------------------------------
-
-
-def fetch_campaign(request, pk):
-    campaign = get_campaign_for_user(request, pk, allowed=EDITORS)
-    return campaign, campaign.title, reverse("campaign_detail", args=[campaign.pk])
-
-
-def fetch_registration(request, pk):
-    registration = get_registration_for_user(request, pk, allowed=EDITORS)
-    url = reverse("registration_edit", args=[registration.campaign_id, registration.unit_id])
-    return registration, str(registration), url
-
-
-# Audit verb labels and browsable object types of this module, registered in CampaignsConfig.ready().
-VERB_LABELS: dict = {
-    "campaign.created": gettext_lazy("Campaign created"),
-    "campaign.updated": gettext_lazy("Campaign changed"),
-    "campaign.launched": gettext_lazy("Campaign launched"),
-    "campaign.amended": gettext_lazy("Campaign amended"),
-    "campaign.advanced": gettext_lazy("Campaign moved to its next stage"),
-    "registration.saved": gettext_lazy("Registration saved"),
-    "registration.submitted": gettext_lazy("Registration sent for approval"),
-    "registration.approved": gettext_lazy("Registration approved"),
-    "registration.returned": gettext_lazy("Registration returned"),
-}
-OBJECT_TYPES: dict = {
-    "campaigns.campaign": fetch_campaign,
-    "campaigns.registration": fetch_registration,
-}
