@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import authorities, catalogue, eligibility, history
+from .views import authorities, catalogue, documents, eligibility, history
 
 urlpatterns = [
     path("catalogue/", catalogue.award_type_list, name="award_type_list"),
@@ -15,4 +15,19 @@ urlpatterns = [
     path("history-import/", include("awards.views.imports")),
     path("authorities/", authorities.authority_list, name="authority_list"),
     path("authorities/new/", authorities.authority_create, name="authority_create"),
+    path(
+        "nominations/<int:pk>/documents/upload/",
+        documents.nomination_document_upload,
+        name="nomination_document_upload",
+    ),
+    path(
+        "nominations/<int:pk>/documents/<int:doc_pk>/",
+        documents.nomination_document_download,
+        name="nomination_document_download",
+    ),
+    path(
+        "nominations/<int:pk>/documents/<int:doc_pk>/remove/",
+        documents.nomination_document_remove,
+        name="nomination_document_remove",
+    ),
 ]

@@ -171,6 +171,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Uploads (imports): refuse anything larger before it reaches a parser.
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
+DOSSIER_MAX_BYTES = envint("DOSSIER_MAX_BYTES", str(20 * 1024 * 1024))  # one document of a nomination
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(10 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440))
 

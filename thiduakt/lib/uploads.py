@@ -6,6 +6,8 @@ confirmed are deleted by the next upload."""
 
 import secrets
 import time
+import zipfile
+import zlib
 
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
@@ -65,21 +67,59 @@ def claim_upload(request, token: str, *, session_key: str) -> tuple[str, str]:
 
 # Content sniffing ------------------------------------------------------------------------------------
 
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
 # The first bytes of each accepted document type; a file's name and declared type are not trusted.
 MAGIC_NUMBERS = {
-    "application/pdf": (b"%PDF-",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    PDF: (b"%PDF-",),
+    JPEG: (b"\xff\xd8\xff",),
+    PNG: (b"\x89PNG\r\n\x1a\n",),
 }
+ZIP_MAGIC = b"PK\x03\x04"
+# A DOCX is a zip package; these two parts make it a Word document rather than any other zip.
+DOCX_PARTS = ("[Content_Types].xml", "word/document.xml")
+DOCX_MAIN_TYPE = b"wordprocessingml.document.main"
+# Bounds on what is read of a zip: a real DOCX has tens of parts and a content-types part of a few KB. Only
+# the central directory and that one small part are read, never the rest, so a zip bomb costs nothing.
+DOCX_MAX_PARTS = 2000
+DOCX_MAX_CONTENT_TYPES_BYTES = 256 * 1024
+
+# Types a dossier document may have, with the extension used when one is needed.
+ALLOWED_DOCUMENT_TYPES = {PDF: "pdf", DOCX: "docx", JPEG: "jpg", PNG: "png"}
 
 
 def sniff_content_type(upload) -> str | None:
-    """The type of an uploaded file read off its first bytes (PDF, JPEG, PNG), or None when it is none of
-    them. The file's position is left at the start."""
+    """The type of an uploaded file read off its content (PDF, JPEG, PNG by their first bytes; DOCX by its
+    package parts), or None when it is none of them. The file's position is left at the start."""
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     for content_type, prefixes in MAGIC_NUMBERS.items():
         if any(head.startswith(prefix) for prefix in prefixes):
             return content_type
+    if head.startswith(ZIP_MAGIC) and _is_docx(upload):
+        return DOCX
     return None
+
+
+def _is_docx(upload) -> bool:
+    try:
+        with zipfile.ZipFile(upload) as package:
+            parts = package.infolist()
+            if len(parts) > DOCX_MAX_PARTS:
+                return False
+            names = {part.filename for part in parts}
+            if not all(name in names for name in DOCX_PARTS):
+                return False
+            with package.open(DOCX_PARTS[0]) as content_types:
+                declared = content_types.read(DOCX_MAX_CONTENT_TYPES_BYTES + 1)
+            return len(declared) <= DOCX_MAX_CONTENT_TYPES_BYTES and DOCX_MAIN_TYPE in declared
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+            ValueError, zlib.error):  # fmt: skip
+        # Broken, encrypted or oddly compressed: not a document anyone can open.
+        return False
+    finally:
+        upload.seek(0)
