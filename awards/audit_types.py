@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations import access
 
+from .documents import VERB_LABELS as DOCUMENT_VERB_LABELS
 from .imports import VERB_LABELS as IMPORT_VERB_LABELS
 from .models import AwardType
 
@@ -13,6 +14,7 @@ VERB_LABELS = {
     "award_rules.changed": _("Award rules changed"),
     "base_salary.created": _("Base salary added"),
     **IMPORT_VERB_LABELS,
+    **DOCUMENT_VERB_LABELS,
 }
 
 

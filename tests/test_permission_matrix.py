@@ -8,9 +8,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from awards import documents
+from awards.models import AwardType, Nomination, ReviewStage
 from campaigns.services import blocs as bloc_services
 from campaigns.services import campaigns as campaign_services
 from tests import factories
@@ -83,6 +86,25 @@ def _bloc_objects(org, organiser):
     return {"bloc": bloc.pk, "template": template.pk, "sheet": sheet.pk, "entry": entry.pk}
 
 
+def _nomination_objects(org, organiser):
+    """A draft LDTT nomination of unit A with a proposal letter, on the route of the province council."""
+    nomination = Nomination.objects.create(
+        person=org.person_a,
+        award_type=AwardType.objects.get(code="LDTT"),
+        year=2025,
+        proposing_unit=org.unit_a,
+        achievement="Hoàn thành xuất sắc nhiệm vụ",
+    )
+    ReviewStage.objects.create(nomination=nomination, council=org.council, order=1, decides=True)
+    document = documents.document_add(
+        by=organiser,
+        nomination=nomination,
+        kind="proposal_letter",
+        upload=SimpleUploadedFile("to-trinh.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    )
+    return {"nomination": nomination.pk, "document": document.pk}
+
+
 def _objects(org):
     organiser = factories.make_user("organiser", is_superuser=True)
     household = factories.make_household(org.unit_a)
@@ -96,6 +118,7 @@ def _objects(org):
         "member": admin_member.pk,
         **_campaign_objects(org, organiser),
         **_bloc_objects(org, organiser),
+        **_nomination_objects(org, organiser),
     }
 
 
@@ -173,6 +196,14 @@ MATRIX = {
     "sheet_submit": (lambda o: {"pk": o["sheet"]}, POST_ONLY),
     "sheet_verify": (lambda o: {"pk": o["sheet"]}, UNIT_A_VIEW),
     "sheet_evidence": (lambda o: {"pk": o["sheet"], "entry_pk": o["entry"]}, UNIT_A_VIEW),
+    "authority_list": (lambda o: {}, ALL_LOGGED_IN),
+    "authority_create": (lambda o: {}, ADMIN_ONLY),
+    "nomination_document_upload": (lambda o: {"pk": o["nomination"]}, POST_ONLY),
+    "nomination_document_download": (
+        lambda o: {"pk": o["nomination"], "doc_pk": o["document"]},
+        (200, 200, 404, 200, 404, 200, 302),
+    ),
+    "nomination_document_remove": (lambda o: {"pk": o["nomination"], "doc_pk": o["document"]}, POST_ONLY),
     "audit_object": (
         lambda o: {"object_type": "organizations.unit", "object_id": o["unit"]},
         (403, 200, 404, 404, 404, 200, 302),

@@ -7,7 +7,6 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
-import polib
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.messages import get_messages
@@ -28,7 +27,6 @@ from thiduakt.lib import permissions, uploads
 
 pytestmark = [pytest.mark.django_db]
 
-FRAGMENT = Path(django_settings.BASE_DIR) / "locale" / "fragments" / "documents.po"
 Kind = DossierDocument.Kind
 
 
@@ -350,13 +348,8 @@ def test_upload_through_the_page_adds_the_document(org, officer_a, client, media
     assert len(notes(response)) == 1
 
 
-def test_an_exe_renamed_pdf_is_refused_with_a_vietnamese_message(org, officer_a, client, media, settings, tmp_path):
-    """The acceptance item. The catalog used here is the project's one plus this feature's fragment, as it will
-    be once the fragment is merged."""
-    messages_dir = tmp_path / "locale" / "vi" / "LC_MESSAGES"
-    messages_dir.mkdir(parents=True)
-    polib.pofile(str(FRAGMENT)).save_as_mofile(str(messages_dir / "django.mo"))
-    settings.LOCALE_PATHS = [tmp_path / "locale", *settings.LOCALE_PATHS]
+def test_an_exe_renamed_pdf_is_refused_with_a_vietnamese_message(org, officer_a, client, media):
+    """The acceptance item."""
     n = make_nomination(org)
     client.force_login(officer_a)
     response = client.post(upload_url(n), {"kind": "proposal_letter", "file": upload("to-trinh.pdf", EXE)})
@@ -516,11 +509,3 @@ def test_the_partial_is_read_only_for_the_secretariat_and_once_submitted(org, of
     Nomination.objects.filter(pk=n.pk).update(state=Nomination.State.SUBMITTED)
     html = _render(n, officer_a)
     assert remove_url(document) not in html and upload_url(n) not in html
-
-
-def test_the_fragment_translates_every_entry():
-    fragment = polib.pofile(str(FRAGMENT))
-    assert fragment.untranslated_entries() == [] and fragment.fuzzy_entries() == []
-    assert "“%(name)s” is not a PDF, Word (DOCX), JPEG or PNG file, whatever its name says: it was not added." in {
-        entry.msgid for entry in fragment
-    }
