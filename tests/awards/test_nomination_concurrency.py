@@ -1,0 +1,60 @@
+"""Two secretaries accept one nomination at the same moment: one wins, the other is told it changed state."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from audit.models import AuditEvent
+from awards import nominations as services
+from awards.models import AwardType, Nomination, ReviewStage
+from awards.nominations import NominationError
+from tests import factories
+from thiduakt.lib import permissions
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_secretaries_accepting_at_once_one_wins(org):
+    council = factories.make_council(org.unit_a_child)
+    secretaries = [factories.make_user(f"secretary{i}") for i in range(2)]
+    for user in secretaries:
+        permissions.grant_secretariat(user, council)
+    nomination = Nomination.objects.create(
+        person=factories.make_person(org.unit_a_child),
+        award_type=AwardType.objects.get(code="LDTT"),
+        year=2026,
+        proposing_unit=org.unit_a_child,
+        achievement="Hoàn thành tốt nhiệm vụ.",
+        state=Nomination.State.IN_APPRAISAL,
+    )
+    stage = ReviewStage.objects.create(
+        nomination=nomination, council=council, order=1, decides=True, state=ReviewStage.State.IN_APPRAISAL
+    )
+    barrier = threading.Barrier(2)
+    outcomes = [None, None]
+
+    def accept(index):
+        try:
+            barrier.wait(timeout=10)
+            services.stage_accept(by=secretaries[index], stage=ReviewStage(pk=stage.pk))
+            outcomes[index] = "accepted"
+        except NominationError as error:
+            outcomes[index] = str(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes, key=str) == sorted(
+        ["accepted", "The nomination has changed state: reload it and try again."], key=str
+    )
+    nomination.refresh_from_db()
+    stage.refresh_from_db()
+    assert nomination.state == Nomination.State.IN_COUNCIL and stage.state == ReviewStage.State.ACCEPTED
+    assert list(AuditEvent.objects.filter(verb="nomination.accepted").values_list("object_id", flat=True)) == [
+        str(nomination.pk)
+    ]
