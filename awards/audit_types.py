@@ -9,12 +9,14 @@ from organizations import access
 from .documents import VERB_LABELS as DOCUMENT_VERB_LABELS
 from .imports import VERB_LABELS as IMPORT_VERB_LABELS
 from .models import AwardType
+from .nominations import VERB_LABELS as NOMINATION_VERB_LABELS
 
 VERB_LABELS = {
     "award_rules.changed": _("Award rules changed"),
     "base_salary.created": _("Base salary added"),
     **IMPORT_VERB_LABELS,
     **DOCUMENT_VERB_LABELS,
+    **NOMINATION_VERB_LABELS,
 }
 
 

@@ -50,7 +50,7 @@ def test_two_secretaries_accepting_at_once_one_wins(org):
         thread.join(timeout=30)
 
     assert sorted(outcomes, key=str) == sorted(
-        ["accepted", "The nomination has changed state: reload it and try again."], key=str
+        ["accepted", "Hồ sơ đề nghị đã chuyển sang trạng thái khác: hãy tải lại trang và thử lại."], key=str
     )
     nomination.refresh_from_db()
     stage.refresh_from_db()

@@ -214,7 +214,7 @@ def test_same_year_prerequisite_in_the_same_letter_is_pending(org, councils, off
     alone = letter_with(officer_a, org, [cstdcs])
     with pytest.raises(NominationError) as error:
         services.submission_send(by=head_a, submission=alone)
-    assert "not eligible" in str(error.value)
+    assert "chưa đủ điều kiện" in str(error.value)
     cstdcs.submission = None
     cstdcs.save(update_fields=["submission"])
 
@@ -224,7 +224,7 @@ def test_same_year_prerequisite_in_the_same_letter_is_pending(org, councils, off
     cstdcs.refresh_from_db()
     assert cstdcs.state == State.SUBMITTED
     assert cstdcs.eligibility["status"] == "eligible"
-    assert cstdcs.eligibility["pending"] == ["pending: LDTT 2026 in the same letter"]
+    assert cstdcs.eligibility["pending"] == ["chờ xét: LDTT năm 2026 trong cùng tờ trình"]
 
 
 # Refusals that change nothing ------------------------------------------------------------------------------
@@ -256,7 +256,7 @@ def test_a_review_verdict_needs_a_justification(org, councils, officer_a, head_a
 
     with pytest.raises(NominationError) as error:
         services.submission_send(by=head_a, submission=submission, justifications={nomination.pk: "  "})
-    assert "justification" in str(error.value)
+    assert "cần có giải trình" in str(error.value)
     unchanged(submission, nomination)
 
     services.submission_send(by=head_a, submission=submission, justifications={nomination.pk: "Gương mẫu."})
@@ -271,7 +271,7 @@ def test_missing_documents_refuse_the_letter(org, councils, teacher, officer_a, 
     submission = letter_with(officer_a, org, [nomination])
     with pytest.raises(NominationError) as error:
         services.submission_send(by=head_a, submission=submission)
-    assert "lacks required documents" in str(error.value) and "Giấy chứng nhận sáng kiến" in str(error.value)
+    assert "còn thiếu tài liệu bắt buộc" in str(error.value) and "Giấy chứng nhận sáng kiến" in str(error.value)
     unchanged(submission, nomination)
 
 
@@ -291,17 +291,17 @@ def test_another_units_officer_can_neither_create_nor_change_nor_send(org, counc
 
 
 def test_creation_checks_subject_award_kind_and_procedure(org, councils, teacher, officer_a):
-    with pytest.raises(NominationError, match="does not belong"):
+    with pytest.raises(NominationError, match="không thuộc"):
         create(officer_a, org, org.person_b, "LDTT", proposing_unit=org.unit_a)
-    with pytest.raises(NominationError, match="kind of subject"):
+    with pytest.raises(NominationError, match="cho đối tượng loại này"):
         create(officer_a, org, org.unit_a_child, "LDTT")
-    with pytest.raises(NominationError, match="kind of achievement"):
+    with pytest.raises(NominationError, match="cho loại thành tích này"):
         create(officer_a, org, teacher, "LDTT", kind="sudden")
-    with pytest.raises(NominationError, match="simplified procedure"):
+    with pytest.raises(NominationError, match="Thủ tục đơn giản"):
         create(officer_a, org, teacher, "GK", procedure="simplified")
     create(officer_a, org, teacher, "GK", kind="sudden", procedure="simplified")
     create(officer_a, org, teacher, "LDTT")
-    with pytest.raises(NominationError, match="already proposed"):
+    with pytest.raises(NominationError, match="đã được đề nghị"):
         create(officer_a, org, teacher, "LDTT")
     assert Nomination.objects.count() == 2
 
@@ -319,7 +319,7 @@ def sent(org, councils, teacher, officer_a, head_a):
 
 def test_a_submitted_nomination_cannot_be_updated(sent, officer_a):
     _submission, nomination, _stage = sent
-    with pytest.raises(NominationError, match="draft or returned"):
+    with pytest.raises(NominationError, match="bản nháp hoặc bị trả lại"):
         services.nomination_update(by=officer_a, nomination=nomination, achievement="Sửa sau khi gửi.")
     nomination.refresh_from_db()
     assert nomination.achievement.startswith("Giáo viên")
@@ -329,7 +329,7 @@ def test_accepting_twice_is_refused(sent, school_secretariat):
     _submission, nomination, stage = sent
     services.stage_receive(by=school_secretariat, stage=stage)
     services.stage_accept(by=school_secretariat, stage=stage)
-    with pytest.raises(NominationError, match="changed state"):
+    with pytest.raises(NominationError, match="đã chuyển sang trạng thái khác"):
         services.stage_accept(by=school_secretariat, stage=stage)
     assert verbs(nomination).count("nomination.accepted") == 1
 
@@ -337,7 +337,7 @@ def test_accepting_twice_is_refused(sent, school_secretariat):
 def test_only_the_stage_councils_secretariat_receives(sent, secretariat, officer_a):
     _submission, nomination, stage = sent
     for outsider in (secretariat, officer_a):  # the province secretariat: not this stage's council
-        with pytest.raises(NominationError, match="secretariat"):
+        with pytest.raises(NominationError, match="cơ quan thường trực"):
             services.stage_receive(by=outsider, stage=stage)
     stage.refresh_from_db()
     assert stage.state == ReviewStage.State.SUBMITTED
@@ -356,7 +356,7 @@ def test_recall_before_receipt_makes_drafts_again(sent, head_a):
 def test_recall_after_receipt_is_refused(sent, head_a, school_secretariat):
     submission, nomination, stage = sent
     services.stage_receive(by=school_secretariat, stage=stage)
-    with pytest.raises(NominationError, match="received"):
+    with pytest.raises(NominationError, match="tiếp nhận"):
         services.submission_recall(by=head_a, submission=submission)
     nomination.refresh_from_db()
     assert nomination.state == State.IN_APPRAISAL and nomination.stages.count() == 3
@@ -365,7 +365,7 @@ def test_recall_after_receipt_is_refused(sent, head_a, school_secretariat):
 def test_return_needs_a_reason_and_reject_ends_the_nomination(sent, school_secretariat):
     _submission, nomination, stage = sent
     services.stage_receive(by=school_secretariat, stage=stage)
-    with pytest.raises(NominationError, match="at least one reason"):
+    with pytest.raises(NominationError, match="ít nhất một lý do"):
         services.stage_return(by=school_secretariat, stage=stage, reasons=[{"document": "", "text": " "}])
     services.stage_reject(by=school_secretariat, stage=stage, reason="Sáng kiến chưa được công nhận cấp tỉnh.")
     nomination.refresh_from_db()
@@ -380,7 +380,7 @@ def test_hold_freezes_and_release_restores(sent, school_secretariat, secretariat
     services.nomination_hold(by=school_secretariat, nomination=nomination, reason="Đơn khiếu nại")
     nomination.refresh_from_db()
     assert (nomination.state, nomination.held_from) == (State.ON_HOLD, State.IN_APPRAISAL)
-    with pytest.raises(NominationError, match="changed state"):
+    with pytest.raises(NominationError, match="đã chuyển sang trạng thái khác"):
         services.stage_accept(by=school_secretariat, stage=stage)
     services.nomination_release(by=admin_user, nomination=nomination)
     nomination.refresh_from_db()
