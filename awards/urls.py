@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import authorities, catalogue, documents, eligibility, history
+from .views import authorities, catalogue, documents, eligibility, history, review
 
 urlpatterns = [
     path("catalogue/", catalogue.award_type_list, name="award_type_list"),
@@ -30,4 +30,8 @@ urlpatterns = [
         documents.nomination_document_remove,
         name="nomination_document_remove",
     ),
+    path("review/", review.review_list, name="review_list"),
+    path("review/bulk/", review.review_bulk, name="review_bulk"),
+    path("review/<int:pk>/", review.review_stage, name="review_stage"),
+    path("review/<int:pk>/act/", review.review_act, name="review_act"),
 ]
