@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from thiduakt.lib import permissions
 
-from .models import Nomination
+from .models import Nomination, Submission
 
 SECRETARIAT = permissions.SECRETARIAT
 ADMIN = "admin"
@@ -50,3 +50,19 @@ def may_edit_dossier(nomination: Nomination) -> bool:
     """For a nomination returned by `get_nomination_for_user`: may this user add and remove documents?
     (The state is the service's business; this is only about who.)"""
     return bool(nomination.relations & (EDITORS | {ADMIN}))
+
+
+def get_submission_for_user(request, pk, allowed: frozenset = permissions.UNIT_ROLES):
+    """The proposal letter, with `relations` set: the unit roles covering its unit (or "admin"). Outsiders get
+    404, holders of other roles 403, as for nominations."""
+    submission = get_object_or_404(Submission.objects.select_related("unit"), pk=pk)
+    if permissions.is_system_admin(request.user):
+        relations = frozenset({ADMIN})
+    else:
+        relations = frozenset(permissions.unit_roles(request.user, submission.unit))
+    if not relations:
+        raise Http404
+    if ADMIN not in relations and not relations & allowed:
+        raise PermissionDenied
+    submission.relations = relations
+    return submission

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import authorities, catalogue, documents, eligibility, history, review
+from .views import authorities, catalogue, documents, eligibility, history, nominations, review
 
 urlpatterns = [
     path("catalogue/", catalogue.award_type_list, name="award_type_list"),
@@ -34,4 +34,18 @@ urlpatterns = [
     path("review/bulk/", review.review_bulk, name="review_bulk"),
     path("review/<int:pk>/", review.review_stage, name="review_stage"),
     path("review/<int:pk>/act/", review.review_act, name="review_act"),
+]
+
+urlpatterns += [
+    path("nominations/", nominations.nomination_list, name="nomination_list"),
+    path("nominations/new/", nominations.nomination_create, name="nomination_create"),
+    path("nominations/<int:pk>/", nominations.nomination_detail, name="nomination_detail"),
+    path("nominations/<int:pk>/edit/", nominations.nomination_edit, name="nomination_edit"),
+    path("nominations/<int:pk>/resubmit/", nominations.nomination_resubmit, name="nomination_resubmit"),
+    path("letters/", nominations.submission_list, name="submission_list"),
+    path("letters/new/", nominations.submission_create, name="submission_create"),
+    path("letters/<int:pk>/", nominations.submission_detail, name="submission_detail"),
+    path("letters/<int:pk>/add/", nominations.submission_add, name="submission_add"),
+    path("letters/<int:pk>/send/", nominations.submission_send, name="submission_send"),
+    path("letters/<int:pk>/recall/", nominations.submission_recall, name="submission_recall"),
 ]
