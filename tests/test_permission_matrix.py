@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from awards import documents
-from awards.models import AwardType, Nomination, ReviewStage
+from awards.models import AwardType, Nomination, ReviewStage, Submission
 from campaigns.services import blocs as bloc_services
 from campaigns.services import campaigns as campaign_services
 from tests import factories
@@ -102,7 +102,9 @@ def _nomination_objects(org, organiser):
         kind="proposal_letter",
         upload=SimpleUploadedFile("to-trinh.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
     )
-    return {"nomination": nomination.pk, "document": document.pk}
+    submission = Submission.objects.create(unit=org.unit_a, year=2025, title="Về việc đề nghị khen thưởng năm 2025")
+    stage = nomination.stages.get()
+    return {"nomination": nomination.pk, "document": document.pk, "submission": submission.pk, "stage": stage.pk}
 
 
 def _objects(org):
@@ -204,6 +206,22 @@ MATRIX = {
         (200, 200, 404, 200, 404, 200, 302),
     ),
     "nomination_document_remove": (lambda o: {"pk": o["nomination"], "doc_pk": o["document"]}, POST_ONLY),
+    "nomination_list": (lambda o: {}, ALL_LOGGED_IN),
+    "nomination_create": (lambda o: {}, EDITORS_ANYWHERE),
+    # The province council's secretariat reads a nomination on its route but does not edit it.
+    "nomination_detail": (lambda o: {"pk": o["nomination"]}, (200, 200, 404, 200, 404, 200, 302)),
+    "nomination_edit": (lambda o: {"pk": o["nomination"]}, (200, 200, 404, 403, 404, 200, 302)),
+    "nomination_resubmit": (lambda o: {"pk": o["nomination"]}, POST_ONLY),
+    "submission_list": (lambda o: {}, ALL_LOGGED_IN),
+    "submission_create": (lambda o: {}, EDITORS_ANYWHERE),
+    "submission_detail": (lambda o: {"pk": o["submission"]}, UNIT_A_VIEW),
+    "submission_add": (lambda o: {"pk": o["submission"]}, POST_ONLY),
+    "submission_send": (lambda o: {"pk": o["submission"]}, POST_ONLY),
+    "submission_recall": (lambda o: {"pk": o["submission"]}, POST_ONLY),
+    "review_list": (lambda o: {}, ALL_LOGGED_IN),
+    "review_stage": (lambda o: {"pk": o["stage"]}, (404, 404, 404, 200, 404, 200, 302)),
+    "review_bulk": (lambda o: {}, POST_ONLY),
+    "review_act": (lambda o: {"pk": o["stage"]}, POST_ONLY),
     "audit_object": (
         lambda o: {"object_type": "organizations.unit", "object_id": o["unit"]},
         (403, 200, 404, 404, 404, 200, 302),

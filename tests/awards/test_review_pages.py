@@ -234,7 +234,7 @@ def test_bulk_accept_of_three_reports_the_failures(org, as_persona):
     )
     assert response.status_code == 302
     texts = page_messages(as_persona("secretariat").get(response.url))
-    assert any(text.startswith("3 ") for text in texts)
+    assert "Đã xử lý 3 hồ sơ." in texts
     refused = next(text for text in texts if text.startswith("2 "))
     assert "Vũ Thị Hạnh" in refused and str(foreign.pk) in refused
     assert ReviewStage.objects.filter(state=StageState.ACCEPTED).count() == 3
