@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record, audit_record_many
 from awards import eligibility
-from awards.eligibility.rules import _ as engine_message
 from organizations.models import Household, Person, Unit
 from thiduakt.lib import permissions
 
@@ -265,13 +264,20 @@ class Assessment:
     needs_justification: bool = False
 
 
+def _same_year_prerequisite(reason) -> str | None:
+    """The award code a failing `award` rule asks for in the year checked alone (LĐTT for CSTĐCS), else None."""
+    params = reason.params
+    if reason.rule == "award" and params.get("years", 1) == 1 and params.get("end_offset", 0) == 0:
+        return params.get("award")
+    return None
+
+
 def _assess(nominations: list[Nomination], letter: list[Nomination], rules: selectors.RuleSetIndex) -> dict:
     """Assessments by nomination pk. One engine call per distinct year, whatever the number of nominations.
 
     A prerequisite of the same year nominated in the same letter (LĐTT and CSTĐCS for one person, both for
     2026) cannot have been granted yet: an `award` rule failing only for that year, for an award proposed in
-    the letter, counts as pending, not as a failure. The engine's own message for that case ("No X in 2026") is
-    what identifies it, so the test of this case guards the coupling."""
+    the letter, counts as pending, not as a failure."""
     siblings: dict[tuple, set[str]] = defaultdict(set)
     for other in letter:
         siblings[(_subject_type(other.subject), other.subject.pk, other.year)].add(other.award_type_id)
@@ -293,16 +299,12 @@ def _assess(nominations: list[Nomination], letter: list[Nomination], rules: sele
         subject = nomination.subject
         key = (_subject_type(subject), subject.pk, nomination.year)
         verdict = verdicts[(*key[:2], nomination.award_type.code, nomination.year)]
-        pending_texts = {
-            engine_message("No %(award)s in %(years)s") % {"award": names[pk].name, "years": str(nomination.year)}: pk
-            for pk in siblings[key]
-            if pk != nomination.award_type_id
-        }
+        pending_codes = {names[pk].code: pk for pk in siblings[key] if pk != nomination.award_type_id}
         reasons, pending, blocking = [], [], []
         for reason in verdict.reasons:
             row = reason.as_dict()
-            if reason.ok is False and reason.rule == "award" and reason.message in pending_texts:
-                award = names[pending_texts[reason.message]]
+            if reason.ok is False and _same_year_prerequisite(reason) in pending_codes:
+                award = names[pending_codes[_same_year_prerequisite(reason)]]
                 note = _("pending: %(award)s %(year)s in the same letter") % {
                     "award": award.code,
                     "year": nomination.year,

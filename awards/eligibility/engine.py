@@ -29,6 +29,7 @@ class Reason:
     ok: bool | None
     message: str
     records: list[str] = field(default_factory=list)
+    params: dict = field(default_factory=dict)  # the rule as configured, for callers that reason about it
 
     def as_dict(self) -> dict:
         return {"rule": self.rule, "ok": self.ok, "message": self.message}
@@ -181,7 +182,7 @@ def _verdict(subject, ctx: Context, award_type: AwardType, rule_set: AwardRuleSe
         for params in rule_set.rules:
             result = evaluate_rule(params, ctx)
             if result is not None:
-                reasons.append(Reason(params.get("kind", ""), *result))
+                reasons.append(Reason(params.get("kind", ""), *result, params=params))
         if rule_set.quota_rule and ctx.subject_type == "person":
             quota = quotas.get(subject.unit_id, code, rule_set.quota_rule)
             holds = any(not row.revoked and row.year == ctx.year for row in ctx.history.awards.get(code, ()))
