@@ -9,11 +9,14 @@ class AwardsConfig(AppConfig):
     def ready(self):
         from audit import registry
         from organizations import demo
+        from organizations.views.home import register_home_panel
 
         from . import audit_types
         from . import demo as awards_demo
+        from .home import work_panel
 
         for object_type, fetch in audit_types.OBJECT_TYPES.items():
             registry.register_object_type(object_type, fetch)
         registry.register_verb_labels(audit_types.VERB_LABELS)
         demo.register(awards_demo.seed_demo_history)
+        register_home_panel("awards/home/work_panel.html", work_panel)
