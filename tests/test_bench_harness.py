@@ -13,8 +13,8 @@ from django.conf import settings
 from psycopg2 import sql
 
 BENCH_DB = "thiduakt_bench_test"
-PAGE_SCENARIOS = {"unit_tree_page", "person_search_page"}
-SCENARIOS = PAGE_SCENARIOS | {"eligibility_batch"}
+PAGE_SCENARIOS = {"unit_tree_page", "person_search_page", "secretariat_list_page"}
+SCENARIOS = PAGE_SCENARIOS | {"eligibility_batch", "bulk_accept_1000"}
 
 
 def _server():
@@ -80,6 +80,10 @@ def test_quick_run_measures_every_scenario(bench_env, tmp_path):
         assert metrics == {"server_ms_p50", "server_ms_p95", "queries", "response_size"}
     batch = {row["metric"].rsplit(".", 1)[-1] for row in rows if row["scenario"] == "eligibility_batch"}
     assert {"seconds", "queries", "per_second", "ratio_vs_naive"} <= batch
+    bulk = {row["metric"]: row["value"] for row in rows if row["scenario"] == "bulk_accept_1000"}
+    assert bulk["stages"] == 100 and {"seconds", "queries", "per_second", "ratio_vs_naive"} <= set(bulk)
+    lists = {row["metric"].split(".")[0] for row in rows if row["scenario"] == "secretariat_list_page"}
+    assert lists == {"all", "overdue", "in_appraisal"}
     table = result.stdout
     assert "person_search_page" in table and "unit_tree_page" in table and "server_ms_p95" in table
 
