@@ -173,6 +173,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
 DOSSIER_MAX_BYTES = envint("DOSSIER_MAX_BYTES", str(20 * 1024 * 1024))  # one document of a nomination
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(10 * 1024 * 1024))
+# Bulk actions post one field per selected row: a secretariat accepting 1,000 nominations at once is normal.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", "5000")
 FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440))
 
 # Security: hardened by default; make run relaxes what plain HTTP on localhost needs.
