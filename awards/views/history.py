@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from awards import eligibility
-from awards.models import AwardRecord, AwardRuleSet, AwardType, Membership, Rating
+from awards.models import AwardRecord, AwardType, Membership, Rating
 from organizations import access
 from organizations.models import Unit
 
@@ -39,15 +39,10 @@ def unit_lineage(unit: Unit) -> dict[int, Unit]:
     return lineage
 
 
-def _proposable(subject, quota_unit: Unit, year: int) -> list[dict]:
+def _proposable(subject, year: int) -> list[dict]:
     """Each award type that fits the subject with the engine's verdict and, where the award has a quota, how
-    much of it the unit has used."""
+    much of it the unit has used (the engine computes it with the verdict)."""
     verdicts = eligibility.check(subject, year)
-    with_quota = set(
-        AwardRuleSet.objects.exclude(quota_rule={})
-        .filter(award_type__code__in=[verdict.award_code for verdict in verdicts])
-        .values_list("award_type__code", flat=True)
-    )
     names = dict(
         AwardType.objects.filter(code__in=[verdict.award_code for verdict in verdicts]).values_list("code", "name")
     )
@@ -56,9 +51,7 @@ def _proposable(subject, quota_unit: Unit, year: int) -> list[dict]:
             "verdict": verdict,
             "name": names.get(verdict.award_code, verdict.award_code),
             "badge": STATUS_BADGES.get(verdict.status, "text-bg-light"),
-            "quota": eligibility.quota_usage(quota_unit, verdict.award_code, year)
-            if verdict.award_code in with_quota
-            else None,
+            "quota": verdict.quota,
         }
         for verdict in verdicts
     ]
@@ -91,7 +84,7 @@ def person_awards(request, pk):
             "ratings": person.ratings.order_by("-year"),
             "disciplines": person.disciplines.order_by("-start"),
             "initiatives": person.initiatives.select_related("unit").order_by("-year", "title"),
-            "proposable": _proposable(person, person.unit, year),
+            "proposable": _proposable(person, year),
         },
     )
 
@@ -121,7 +114,7 @@ def unit_awards(request, pk):
             "ratings": Rating.objects.filter(unit_id__in=lineage).select_related("unit").order_by("-year"),
             "members": [{**row, "unit": lineage[row["unit_id"]]} for row in members],
             "predecessors": [other for other in lineage.values() if other.pk != unit.pk],
-            "proposable": _proposable(unit, unit, year),
+            "proposable": _proposable(unit, year),
         },
     )
 
@@ -139,6 +132,6 @@ def household_awards(request, pk):
             "panel_url": reverse("household_awards", args=[household.pk]),
             "year": year,
             "awards": household.awards.select_related("award_type").order_by("-year", "award_type__order"),
-            "proposable": _proposable(household, household.unit, year),
+            "proposable": _proposable(household, year),
         },
     )

@@ -4,10 +4,8 @@ thiduakt.lib.uploads keeps it (a token bound to the admin's session, expiring, u
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from awards import imports
@@ -72,24 +70,13 @@ def history_import_confirm(request):
     access.require_admin(request)
     try:
         _kind, name = uploads.claim_upload(request, request.POST.get("token", ""), session_key=SESSION_KEY)
+        preview = uploads.apply_stored(name, lambda stored: imports.history_apply(by=request.user, source=stored))
     except uploads.UploadGone as gone:
         messages.error(request, str(gone))
         return redirect("history_import_start")
-    try:
-        with default_storage.open(name, "rb") as stored:
-            preview = imports.history_apply(by=request.user, source=stored)
     except imports.ImportRejected as rejected:  # the database changed since the preview
         return _preview_page(request, rejected.preview)
-    except FileNotFoundError:
-        messages.error(request, _("This import is unknown: upload the file again."))
-        return redirect("history_import_start")
-    finally:
-        default_storage.delete(name)
-    messages.success(
-        request,
-        _("Import finished: %(create)s created, %(update)s updated, %(unchanged)s unchanged.")
-        % {"create": preview.to_create, "update": preview.to_update, "unchanged": preview.unchanged},
-    )
+    messages.success(request, uploads.finished_message(preview))
     return redirect("history_import_start")
 
 

@@ -8,11 +8,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -107,24 +105,13 @@ def import_confirm(request):
     access.require_admin(request)
     try:
         kind, name = _claim_upload(request, request.POST.get("token", ""))
+        preview = uploads.apply_stored(name, lambda stored: kind.apply(by=request.user, source=stored))
     except uploads.UploadGone as gone:
         messages.error(request, str(gone))
         return redirect("import_start")
-    try:
-        with default_storage.open(name, "rb") as stored:
-            preview = kind.apply(by=request.user, source=stored)
     except imports.ImportRejected as rejected:  # the database changed since the preview
         return _preview_page(request, kind, rejected.preview)
-    except FileNotFoundError:
-        messages.error(request, _("This import is unknown: upload the file again."))
-        return redirect("import_start")
-    finally:
-        default_storage.delete(name)
-    messages.success(
-        request,
-        _("Import finished: %(create)s created, %(update)s updated, %(unchanged)s unchanged.")
-        % {"create": preview.to_create, "update": preview.to_update, "unchanged": preview.unchanged},
-    )
+    messages.success(request, uploads.finished_message(preview))
     return redirect("import_start")
 
 

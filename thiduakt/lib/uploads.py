@@ -65,6 +65,26 @@ def claim_upload(request, token: str, *, session_key: str) -> tuple[str, str]:
     return entry["kind"], upload_name(token)
 
 
+def apply_stored(name: str, apply):
+    """Open a claimed upload, hand it to `apply` and delete it whatever happens; returns what `apply` returns.
+    A file that vanished meanwhile (a second confirm in another tab) is UploadGone."""
+    try:
+        with default_storage.open(name, "rb") as stored:
+            return apply(stored)
+    except FileNotFoundError:
+        raise UploadGone(_("This import is unknown: upload the file again.")) from None
+    finally:
+        default_storage.delete(name)
+
+
+def finished_message(preview) -> str:
+    return _("Import finished: %(create)s created, %(update)s updated, %(unchanged)s unchanged.") % {
+        "create": preview.to_create,
+        "update": preview.to_update,
+        "unchanged": preview.unchanged,
+    }
+
+
 # Content sniffing ------------------------------------------------------------------------------------
 
 PDF = "application/pdf"
