@@ -699,34 +699,104 @@ def submission_recall(*, by, submission: Submission) -> Submission:
 
 def stage_receive(*, by, stage: ReviewStage) -> ReviewStage:
     """The secretariat acknowledges the dossier: the appraisal starts."""
-    with transaction.atomic():
-        nomination, stage = _lock_stage(stage)
-        _require_secretariat(by, stage.council)
-        if stage.state != StageState.SUBMITTED or nomination.state != State.SUBMITTED:
-            raise _changed_state()
-        stage.state, stage.received_at = StageState.IN_APPRAISAL, timezone.now()
-        stage.save(update_fields=["state", "received_at"])
-        _set_state(nomination, State.IN_APPRAISAL)
-        if stage.order == 1 and nomination.submission_id:
-            Submission.objects.filter(pk=nomination.submission_id, state=Submission.State.SENT).update(
-                state=Submission.State.RECEIVED
-            )
-        audit_record(actor=by, verb="nomination.received", obj=nomination, data=_stage_data(stage))
-    return stage
+    return _one(stages_receive(by=by, stage_ids=[stage.pk]))
 
 
 def stage_accept(*, by, stage: ReviewStage) -> ReviewStage:
     """The appraisal found the dossier complete and eligible: it goes before the council."""
+    return _one(stages_accept(by=by, stage_ids=[stage.pk]))
+
+
+def stages_receive(*, by, stage_ids) -> "BulkResult":
+    """Receive many stages at once (the work list's bulk action); the first stage received of a letter marks
+    the letter received, which ends the proposing unit's right to recall it."""
+    return _transition_many(
+        by=by,
+        stage_ids=stage_ids,
+        moves=(StageState.SUBMITTED, State.SUBMITTED, StageState.IN_APPRAISAL, State.IN_APPRAISAL),
+        verb="nomination.received",
+        stamp="received_at",
+    )
+
+
+def stages_accept(*, by, stage_ids) -> "BulkResult":
+    """Accept many appraised stages at once: their nominations wait for the council."""
+    return _transition_many(
+        by=by,
+        stage_ids=stage_ids,
+        moves=(StageState.IN_APPRAISAL, State.IN_APPRAISAL, StageState.ACCEPTED, State.IN_COUNCIL),
+        verb="nomination.accepted",
+    )
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did: the stages moved, and per refused stage id the reason (nothing changed there)."""
+
+    done: list[ReviewStage] = field(default_factory=list)
+    refused: dict[int, NominationError] = field(default_factory=dict)
+
+
+def _one(result: BulkResult) -> ReviewStage:
+    if result.refused:
+        raise next(iter(result.refused.values()))
+    return result.done[0]
+
+
+def _transition_many(*, by, stage_ids, moves: tuple, verb: str, stamp: str = "") -> BulkResult:
+    """Move every stage in `stage_ids` that is in the `from` states and belongs to a council where `by` is
+    secretariat, in one transaction with a fixed number of queries whatever the count: lock the letters,
+    the nominations and the stages (house order, each by pk, so two bulk actions cannot deadlock), check each,
+    update the movable ones with one UPDATE per table, and write one audit event per nomination."""
+    stage_from, nomination_from, stage_to, nomination_to = moves
+    ids = sorted({int(pk) for pk in stage_ids})
+    result = BulkResult()
     with transaction.atomic():
-        nomination, stage = _lock_stage(stage)
-        _require_secretariat(by, stage.council)
-        if stage.state != StageState.IN_APPRAISAL or nomination.state != State.IN_APPRAISAL:
-            raise _changed_state()
-        stage.state = StageState.ACCEPTED
-        stage.save(update_fields=["state"])
-        _set_state(nomination, State.IN_COUNCIL)
-        audit_record(actor=by, verb="nomination.accepted", obj=nomination, data=_stage_data(stage))
-    return stage
+        rows = ReviewStage.objects.filter(pk__in=ids).values_list("nomination_id", "nomination__submission_id")
+        letter_ids = sorted({letter for _n, letter in rows if letter is not None})
+        nomination_ids = sorted({nomination for nomination, _l in rows})
+        list(Submission.objects.select_for_update(no_key=True).filter(pk__in=letter_ids).order_by("pk").values("pk"))
+        nominations = Nomination.objects.select_for_update(no_key=True, of=("self",)).filter(pk__in=nomination_ids)
+        nominations = nominations.select_related("award_type", "person", "unit", "household").order_by("pk")
+        nominations = {n.pk: n for n in nominations}
+        stages = ReviewStage.objects.select_for_update(no_key=True, of=("self",)).filter(pk__in=ids)
+        stages = {s.pk: s for s in stages.select_related("council").order_by("pk")}
+        allowed = None if permissions.is_system_admin(by) else set(_secretariat_council_ids(by))
+        for pk in ids:
+            stage = stages.get(pk)
+            if stage is None:
+                result.refused[pk] = _changed_state()
+            elif allowed is not None and stage.council_id not in allowed:
+                result.refused[pk] = NominationError(
+                    _("Only the secretariat of %(council)s may do this.") % {"council": stage.council.name}
+                )
+            elif stage.state != stage_from or nominations[stage.nomination_id].state != nomination_from:
+                result.refused[pk] = _changed_state()
+            else:
+                result.done.append(stage)
+        if not result.done:
+            return result
+        now = timezone.now()
+        changes = {"state": stage_to, **({stamp: now} if stamp else {})}
+        ReviewStage.objects.filter(pk__in=[s.pk for s in result.done]).update(**changes)
+        moved = [nominations[s.nomination_id] for s in result.done]
+        Nomination.objects.filter(pk__in=[n.pk for n in moved]).update(state=nomination_to, updated_at=now)
+        for stage, nomination in zip(result.done, moved, strict=True):
+            for name, value in changes.items():
+                setattr(stage, name, value)
+            nomination.state, nomination.updated_at = nomination_to, now
+            stage.nomination = nomination
+        if stage_to == StageState.IN_APPRAISAL:
+            first_letters = {n.submission_id for s, n in zip(result.done, moved, strict=True) if s.order == 1}
+            Submission.objects.filter(pk__in=first_letters - {None}, state=Submission.State.SENT).update(
+                state=Submission.State.RECEIVED
+            )
+        audit_record_many(actor=by, events=[(verb, s.nomination, _stage_data(s)) for s in result.done])
+    return result
+
+
+def _secretariat_council_ids(user) -> list[int]:
+    return list(permissions.secretariat_councils(user).values_list("pk", flat=True))
 
 
 def stage_return(*, by, stage: ReviewStage, reasons: list[dict]) -> ReviewStage:

@@ -45,7 +45,8 @@ TABS = (
     ("returned", gettext_lazy("Returned")),
     ("overdue", gettext_lazy("Overdue")),
 )
-BULK_ACTIONS = {"receive": services.stage_receive, "accept": services.stage_accept}
+BULK_ACTIONS = {"receive": services.stages_receive, "accept": services.stages_accept}
+SUBJECT = ("award_type", "person", "unit", "household")
 
 
 # Access ----------------------------------------------------------------------------------------------------
@@ -159,21 +160,19 @@ def review_bulk(request):
     if action is None or not ids:
         messages.error(request, _("Choose the nominations and the action."))
         return _back_to_list(request)
-    stages = {s.pk: s for s in visible_stages(request.user).filter(pk__in=ids).select_related(*STAGE_RELATED)}
-    done, failures = 0, []
-    for pk in ids:
-        stage = stages.get(pk)
-        if stage is None:
-            failures.append(_("Stage %(pk)s: not found among your councils' nominations.") % {"pk": pk})
-            continue
-        try:
-            action(by=request.user, stage=stage)
-        except services.NominationError as error:
-            failures.append(f"{stage.nomination}: {error}")
-        else:
-            done += 1
-    if done:
-        messages.success(request, _("%(count)s nomination(s) done.") % {"count": done})
+    visible = set(visible_stages(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    failures = [
+        _("Stage %(pk)s: not found among your councils' nominations.") % {"pk": pk} for pk in ids if pk not in visible
+    ]
+    result = action(by=request.user, stage_ids=visible)
+    if result.refused:
+        names = dict(ReviewStage.objects.filter(pk__in=result.refused).values_list("pk", "nomination_id"))
+        subjects = {n.pk: n for n in Nomination.objects.filter(pk__in=names.values()).select_related(*SUBJECT)}
+        failures += [
+            f"{subjects[names[pk]]}: {error}" if pk in names else str(error) for pk, error in result.refused.items()
+        ]
+    if result.done:
+        messages.success(request, _("%(count)s nomination(s) done.") % {"count": len(result.done)})
     if failures:
         messages.error(
             request, _("%(count)s refused: %(list)s") % {"count": len(failures), "list": "; ".join(failures)}

@@ -245,6 +245,24 @@ def test_bulk_accept_of_three_reports_the_failures(org, as_persona):
     assert foreign.state == StageState.IN_APPRAISAL
 
 
+def _bulk_accept_queries(client, org, count) -> int:
+    ids = [at_council(org, state=StageState.IN_APPRAISAL).pk for _ in range(count)]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("review_bulk"), {"action": "accept", "stage": ids})
+    assert response.status_code == 302
+    assert ReviewStage.objects.filter(pk__in=ids, state=StageState.ACCEPTED).count() == count
+    return len(queries)
+
+
+def test_bulk_accept_costs_the_same_queries_for_3_or_30_stages_and_audits_each(org, as_persona):
+    client = as_persona("secretariat")
+    _bulk_accept_queries(client, org, 1)  # warms the caches (content types, the session's user)
+    few = _bulk_accept_queries(client, org, 3)
+    many = _bulk_accept_queries(client, org, 30)
+    assert few == many <= 20
+    assert AuditEvent.objects.filter(verb="nomination.accepted").count() == 34
+
+
 def test_bulk_receive(org, as_persona):
     stages = [at_council(org) for _ in range(2)]
     as_persona("secretariat").post(reverse("review_bulk"), {"action": "receive", "stage": [s.pk for s in stages]})
