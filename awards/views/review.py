@@ -8,7 +8,6 @@ empty list (the menu entry is shown to everyone: deciding it would cost a query 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from awards import selectors_nominations as selectors
 from awards.models import AwardType, DossierDocument, Nomination, ReviewStage
 from awards.models.catalogue import AwardKind
 from thiduakt.lib import excel, permissions
+from thiduakt.lib.pagination import page_by_keys
 
 PAGE_SIZE = 50
 StageState = ReviewStage.State
@@ -120,7 +120,7 @@ def review_list(request):
     stages = filter_stages(visible_stages(request.user), data)
     if request.GET.get("format") == "xlsx":
         return _workbook(stages)
-    page = Paginator(stages, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_by_keys(stages, request.GET.get("page"), PAGE_SIZE)
     now = timezone.now()
     for stage in page:
         stage.overdue = stage.state in OPEN and stage.due_at is not None and stage.due_at < now
