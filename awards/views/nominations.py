@@ -11,6 +11,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -278,14 +280,18 @@ def _eligibility_panel(nomination) -> dict:
         "reasons": stored.get("reasons", []),
         "pending": stored.get("pending", []),
         "quota": stored.get("quota"),
-        "checked_at": stored.get("checked_at"),
+        # Stored as an ISO string in UTC: parsed, the page shows it in local time like every other date.
+        "checked_at": parse_datetime(stored["checked_at"]) if stored.get("checked_at") else None,
     }
 
 
 def _last_diff(revisions: list) -> dict | None:
     if len(revisions) < 2:
         return None
-    return services.revision_diff(revisions[-2].snapshot, revisions[-1].snapshot)
+    diff = services.revision_diff(revisions[-2].snapshot, revisions[-1].snapshot)
+    # The snapshot's keys are names in code: the page shows each changed field by its label.
+    diff["field_rows"] = [(capfirst(_field_label(name)), old, new) for name, (old, new) in diff["fields"].items()]
+    return diff
 
 
 @login_required

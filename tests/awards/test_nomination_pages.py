@@ -3,11 +3,14 @@ sent and recalled through the pages, the letter PDF, the Excel export, and who m
 
 import importlib
 import io
+from datetime import datetime
 
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import capfirst
 from openpyxl import load_workbook
 
 from awards import documents as dossier
@@ -249,6 +252,30 @@ def test_resubmit_after_a_return_shows_the_diff(client, councils, officer_a, hea
     assert response.context["diff"]["fields"] == {"achievement": ["Giáo viên dạy giỏi cấp tỉnh.", "Có số liệu."]}
     label = str(Nomination._meta.get_field("achievement").verbose_name)
     assert any(label in message for message in _messages(response))
+
+
+def test_the_page_names_a_changed_field_in_words_and_dates_the_check_in_local_time(
+    client, councils, officer_a, head_a, nomination, letter
+):
+    """The diff once showed the snapshot key (`achievement`) and the check time as a UTC ISO string."""
+    secretary = factories.make_user("school_secretariat")
+    permissions.grant_secretariat(secretary, councils["school"])
+    services.submission_send(by=head_a, submission=letter)
+    stage = nomination.stages.get(order=1)
+    services.stage_receive(by=secretary, stage=stage)
+    services.stage_return(by=secretary, stage=stage, reasons=[{"document": "", "text": "Nêu số liệu."}])
+    services.nomination_update(by=officer_a, nomination=nomination, achievement="Có số liệu.")
+    services.nomination_resubmit(by=head_a, nomination=nomination)
+    nomination.refresh_from_db()
+
+    client.force_login(officer_a)
+    page = client.get(reverse("nomination_detail", args=[nomination.pk])).content.decode()
+    label = capfirst(Nomination._meta.get_field("achievement").verbose_name)
+    assert f"<tr><td>{label}</td><td>Giáo viên dạy giỏi cấp tỉnh.</td><td>Có số liệu.</td></tr>" in page
+    assert ">achievement<" not in page
+    checked_at = datetime.fromisoformat(nomination.eligibility["checked_at"])
+    assert f"{timezone.localtime(checked_at):%d/%m/%Y %H:%M}" in page
+    assert nomination.eligibility["checked_at"][:16] not in page
 
 
 # Access ----------------------------------------------------------------------------------------------------
