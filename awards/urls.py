@@ -49,3 +49,17 @@ urlpatterns += [
     path("letters/<int:pk>/send/", nominations.submission_send, name="submission_send"),
     path("letters/<int:pk>/recall/", nominations.submission_recall, name="submission_recall"),
 ]
+
+# Nominations in bulk from a campaign's registrations or a bloc's result, and a campaign's registered targets.
+from .views import bulk_nominations  # noqa: E402
+
+urlpatterns += [
+    path("nominations/bulk/", bulk_nominations.bulk_nomination_sources, name="bulk_nomination_sources"),
+    path(
+        "nominations/bulk/campaigns/<int:pk>/units/<int:unit_pk>/",
+        bulk_nominations.bulk_from_registration,
+        name="bulk_from_registration",
+    ),
+    path("nominations/bulk/blocs/<int:pk>/", bulk_nominations.bulk_from_bloc, name="bulk_from_bloc"),
+    path("campaigns/<int:pk>/targets/", bulk_nominations.campaign_targets, name="campaign_targets"),
+]

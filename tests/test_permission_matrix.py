@@ -218,6 +218,12 @@ MATRIX = {
     "submission_add": (lambda o: {"pk": o["submission"]}, POST_ONLY),
     "submission_send": (lambda o: {"pk": o["submission"]}, POST_ONLY),
     "submission_recall": (lambda o: {"pk": o["submission"]}, POST_ONLY),
+    # Bulk nominations: a unit's registration is used by who prepares for the unit; a bloc's result by its
+    # organiser (the province here: unit A leads the bloc, which makes its users members, not organisers).
+    "bulk_nomination_sources": (lambda o: {}, EDITORS_ANYWHERE),
+    "bulk_from_registration": (lambda o: {"pk": o["launched"], "unit_pk": o["unit_a_child"]}, UNIT_A_EDIT),
+    "bulk_from_bloc": (lambda o: {"pk": o["bloc"]}, UNIT_A_ADMIN),
+    "campaign_targets": (lambda o: {"pk": o["launched"]}, UNIT_A_VIEW),
     "review_list": (lambda o: {}, ALL_LOGGED_IN),
     "review_stage": (lambda o: {"pk": o["stage"]}, (404, 404, 404, 200, 404, 200, 302)),
     "review_bulk": (lambda o: {}, POST_ONLY),

@@ -46,6 +46,7 @@ STATE_BADGES = {
     State.ON_HOLD: "text-bg-dark",
 }
 LIST_RELATED = ("award_type", "proposing_unit", "person", "unit", "household", "submission")
+MAX_IDS = 1000
 
 
 # Forms -----------------------------------------------------------------------------------------------------
@@ -164,6 +165,11 @@ def _filtered_nominations(request):
     if award:
         filters["award"] = award
         nominations = nominations.filter(award_type__code=award)
+    # The nominations just created in bulk (awards.views.bulk_nominations): a list of pks, capped.
+    ids = [int(v) for v in request.GET.get("ids", "").split(",") if v.isascii() and v.isdigit()][:MAX_IDS]
+    if ids:
+        filters["ids"] = ",".join(str(pk) for pk in ids)
+        nominations = nominations.filter(pk__in=ids)
     return nominations.order_by("-year", "-pk"), filters
 
 
