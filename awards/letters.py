@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 
 from thiduakt.lib.pdf import render_pdf
 
+from .selectors_nominations import letter_nominations
+
 
 def letter_number(submission) -> str:
     """ "05/TTr-SGD": the yearly number, zero-padded under 10, and the issuer's symbol."""
@@ -26,9 +28,9 @@ def place_name(unit) -> str:
 
 def grouped_nominations(submission) -> list[tuple[str, list]]:
     nominations = list(
-        submission.nominations.select_related("award_type", "person", "person__unit", "unit", "household").order_by(
-            "award_type__order", "pk"
-        )
+        letter_nominations(submission)
+        .select_related("award_type", "person", "person__unit", "unit", "household")
+        .order_by("award_type__order", "pk")
     )
     groups = [
         (_("Collectives"), [n for n in nominations if n.unit_id]),
@@ -41,6 +43,7 @@ def grouped_nominations(submission) -> list[tuple[str, list]]:
 def submission_context(submission) -> dict:
     on = timezone.localtime(submission.sent_at).date() if submission.sent_at else timezone.localdate()
     unit = submission.unit
+    groups = grouped_nominations(submission)
     return {
         "submission": submission,
         "number": letter_number(submission),
@@ -48,8 +51,8 @@ def submission_context(submission) -> dict:
         "parent": unit.parent,
         "place": place_name(unit),
         "on": on,
-        "groups": grouped_nominations(submission),
-        "count": submission.nominations.count(),
+        "groups": groups,
+        "count": sum(len(rows) for _title, rows in groups),
     }
 
 

@@ -4,8 +4,9 @@ Each action is one function, keyword-only. The shape is pretix's approve_order: 
 rows (select_for_update(no_key=True)), check who acts and the current state, raise NominationError with a message
 for the user when the move is not allowed (nothing has changed then), save the fields, write the audit event.
 
-Lock order, everywhere: proposal letter, then its unit (numbering), then nominations (by pk), then stages. A
-stage action on a nomination in a letter locks the letter first, so receiving and recalling queue on it.
+Lock order, everywhere: the proposing unit's letter, then nominations (by pk), then stages (by pk), then the
+issuing unit when a letter is numbered. A stage action on a nomination in a letter locks the letter first, so
+receiving and recalling queue on it.
 
 Who acts: the proposing side through unit roles covering the proposing unit (officers and heads prepare; only
 heads send, recall and resubmit: what leaves the unit is the head's act); the reviewing side is the secretariat
@@ -67,6 +68,10 @@ VERB_LABELS = {
     "submission.created": gettext_lazy("Proposal letter created"),
     "submission.sent": gettext_lazy("Proposal letter sent"),
     "submission.recalled": gettext_lazy("Proposal letter recalled"),
+    "submission.forwarded": gettext_lazy("Forwarding letter sent"),
+    "nomination.passed": gettext_lazy("Nomination passed by the council"),
+    "nomination.not_passed": gettext_lazy("Nomination not passed by the council"),
+    "nomination.forwarded": gettext_lazy("Nomination forwarded to the next level"),
 }
 
 
@@ -264,11 +269,11 @@ class Assessment:
     needs_justification: bool = False
 
 
-def _same_year_prerequisite(reason) -> str | None:
-    """The award code a failing `award` rule asks for in the year checked alone (LĐTT for CSTĐCS), else None."""
-    params = reason.params
-    if reason.rule == "award" and params.get("years", 1) == 1 and params.get("end_offset", 0) == 0:
-        return params.get("award")
+def _same_year_prerequisite(reason, year: int) -> str | None:
+    """The award code a failing `award` rule lacks in the year checked alone, else None: LĐTT of the year for
+    CSTĐCS, or CSTĐCS of the year for CSTĐ tỉnh when the two years before are held."""
+    if reason.rule == "award" and reason.missing_years == [year]:
+        return reason.params.get("award")
     return None
 
 
@@ -303,8 +308,9 @@ def _assess(nominations: list[Nomination], letter: list[Nomination], rules: sele
         reasons, pending, blocking = [], [], []
         for reason in verdict.reasons:
             row = reason.as_dict()
-            if reason.ok is False and _same_year_prerequisite(reason) in pending_codes:
-                award = names[pending_codes[_same_year_prerequisite(reason)]]
+            prerequisite = _same_year_prerequisite(reason, nomination.year) if reason.ok is False else None
+            if prerequisite in pending_codes:
+                award = names[pending_codes[prerequisite]]
                 note = _("pending: %(award)s %(year)s in the same letter") % {
                     "award": award.code,
                     "year": nomination.year,
@@ -599,6 +605,7 @@ def submission_send(*, by, submission: Submission, justifications: dict | None =
                         order=order,
                         decides=step.decides,
                         state=StageState.SUBMITTED if first else StageState.WAITING,
+                        letter=submission if first else None,
                         due_at=add_working_days(now, APPRAISAL_WORKING_DAYS[nomination.procedure]) if first else None,
                     )
                 )
@@ -752,15 +759,7 @@ def _transition_many(*, by, stage_ids, moves: tuple, verb: str, stamp: str = "")
     ids = sorted({int(pk) for pk in stage_ids})
     result = BulkResult()
     with transaction.atomic():
-        rows = ReviewStage.objects.filter(pk__in=ids).values_list("nomination_id", "nomination__submission_id")
-        letter_ids = sorted({letter for _n, letter in rows if letter is not None})
-        nomination_ids = sorted({nomination for nomination, _l in rows})
-        list(Submission.objects.select_for_update(no_key=True).filter(pk__in=letter_ids).order_by("pk").values("pk"))
-        nominations = Nomination.objects.select_for_update(no_key=True, of=("self",)).filter(pk__in=nomination_ids)
-        nominations = nominations.select_related("award_type", "person", "unit", "household").order_by("pk")
-        nominations = {n.pk: n for n in nominations}
-        stages = ReviewStage.objects.select_for_update(no_key=True, of=("self",)).filter(pk__in=ids)
-        stages = {s.pk: s for s in stages.select_related("council").order_by("pk")}
+        nominations, stages = _lock_many(ids)
         allowed = None if permissions.is_system_admin(by) else set(_secretariat_council_ids(by))
         for pk in ids:
             stage = stages.get(pk)
@@ -793,6 +792,21 @@ def _transition_many(*, by, stage_ids, moves: tuple, verb: str, stamp: str = "")
             )
         audit_record_many(actor=by, events=[(verb, s.nomination, _stage_data(s)) for s in result.done])
     return result
+
+
+def _lock_many(stage_ids, *, whole_routes: bool = False) -> tuple[dict[int, Nomination], dict[int, ReviewStage]]:
+    """Lock the stages `stage_ids` (or, with `whole_routes`, every stage of their nominations), their nominations
+    and the letters of those, in the house order, each kind by pk so that two bulk actions cannot deadlock."""
+    rows = ReviewStage.objects.filter(pk__in=stage_ids).values_list("nomination_id", "nomination__submission_id")
+    letter_ids = sorted({letter for _n, letter in rows if letter is not None})
+    nomination_ids = sorted({nomination for nomination, _l in rows})
+    list(Submission.objects.select_for_update(no_key=True).filter(pk__in=letter_ids).order_by("pk").values("pk"))
+    nominations = Nomination.objects.select_for_update(no_key=True, of=("self",)).filter(pk__in=nomination_ids)
+    nominations = nominations.select_related("award_type", "person", "unit", "household").order_by("pk")
+    stages = ReviewStage.objects.select_for_update(no_key=True, of=("self",))
+    stages = stages.filter(nomination_id__in=nomination_ids) if whole_routes else stages.filter(pk__in=stage_ids)
+    stages = stages.select_related("council__unit").order_by("pk")
+    return {n.pk: n for n in nominations}, {s.pk: s for s in stages}
 
 
 def _secretariat_council_ids(user) -> list[int]:
@@ -905,6 +919,107 @@ def nomination_resubmit(*, by, nomination: Nomination, justification: str = "") 
             data={**_stage_data(stage), "revision": revision.number, "diff": diff},
         )
     return diff
+
+
+# Council results and forwarding ---------------------------------------------------------------------------
+
+
+def stage_record_result(*, by, stage: ReviewStage, passed: bool, reason: str = "", data: dict | None = None):
+    """Record the council's vote on an accepted nomination (the council session's close calls this; `by` is None
+    when the scheduled close acts). Passed at the deciding stage: it waits for the decision; passed below: it
+    is forwarded, waiting for this level's forwarding letter; not passed: it ends here with the result as reason.
+    """
+    with transaction.atomic():
+        nomination, stage = _lock_stage(stage)
+        if by is not None:
+            _require_secretariat(by, stage.council)
+        if stage.state != StageState.ACCEPTED or nomination.state != State.IN_COUNCIL:
+            raise _changed_state()
+        if passed:
+            stage.state = StageState.PASSED
+            new_state = State.IN_DECISION if stage.decides else State.FORWARDED
+        else:
+            text = (reason or "").strip() or _("Not passed by the council.")
+            stage.state, stage.reason, new_state = (
+                StageState.FAILED,
+                [{"document": "", "text": text}],
+                State.NOT_APPROVED,
+            )
+        stage.decided_at = timezone.now()
+        stage.save(update_fields=["state", "reason", "decided_at"])
+        _set_state(nomination, new_state)
+        verb = "nomination.passed" if passed else "nomination.not_passed"
+        audit_record(actor=by, verb=verb, obj=nomination, data={**_stage_data(stage), **(data or {})})
+    return stage
+
+
+def stages_forward(*, by, stage_ids, title: str) -> Submission:
+    """This level's forwarding letter: the nominations its council passed go up to the next stage of their route,
+    submitted to the next council's secretariat with an appraisal due date. One council per letter, numbered
+    in its unit's series; all or nothing."""
+    title = (title or "").strip()
+    if not title:
+        raise NominationError(_("Give the forwarding letter a subject line."))
+    ids = sorted({int(pk) for pk in stage_ids})
+    if not ids:
+        raise NominationError(_("Choose the nominations to forward."))
+    with transaction.atomic():
+        nominations, stages = _lock_many(ids, whole_routes=True)
+        chosen = [stages[pk] for pk in ids if pk in stages]
+        if len(chosen) != len(ids):
+            raise _changed_state()
+        councils = {stage.council for stage in chosen}
+        if len(councils) != 1:
+            raise NominationError(_("A forwarding letter carries the nominations passed by one council."))
+        council = councils.pop()
+        _require_secretariat(by, council)
+        following = {(s.nomination_id, s.order): s for s in stages.values()}
+        problems, moves = [], []
+        for stage in chosen:
+            nomination, next_stage = (
+                nominations[stage.nomination_id],
+                following.get((stage.nomination_id, stage.order + 1)),
+            )
+            if (
+                stage.state != StageState.PASSED
+                or nomination.state != State.FORWARDED
+                or next_stage is None
+                or next_stage.state != StageState.WAITING
+            ):
+                problems.append(_label(nomination))
+            else:
+                moves.append((nomination, next_stage))
+        if problems:
+            raise NominationError(_("These nominations are not waiting to be forwarded: reload the list."), problems)
+
+        now = timezone.now()
+        letter = Submission(
+            unit=council.unit,
+            council=council,
+            year=timezone.localdate().year,
+            title=title,
+            state=Submission.State.SENT,
+            sent_at=now,
+            created_by=by if by.is_authenticated else None,
+        )
+        _number(letter)
+        letter.save()
+        for nomination, next_stage in moves:
+            next_stage.state, next_stage.letter = StageState.SUBMITTED, letter
+            next_stage.due_at = add_working_days(now, APPRAISAL_WORKING_DAYS[nomination.procedure])
+        ReviewStage.objects.bulk_update([stage for _n, stage in moves], ["state", "letter", "due_at"])
+        Nomination.objects.filter(pk__in=[n.pk for n, _s in moves]).update(state=State.SUBMITTED, updated_at=now)
+        audit_record_many(
+            actor=by,
+            events=[
+                ("submission.forwarded", letter, {"number": str(letter), "nominations": [n.pk for n, _s in moves]}),
+                *[
+                    ("nomination.forwarded", n, {"submission": str(letter), "from": council.pk, **_stage_data(stage)})
+                    for n, stage in moves
+                ],
+            ],
+        )
+    return letter
 
 
 # Holds -----------------------------------------------------------------------------------------------------

@@ -9,10 +9,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
 from organizations.models import Unit
 
 from .documents import SIMPLIFIED_REQUIRED
-from .models import AwardRuleSet, DossierDocument, Nomination, ReviewStage
+from .models import AwardRuleSet, DossierDocument, Nomination, ReviewStage, Submission
+from .models.catalogue import AwardKind
 
 Kind = DossierDocument.Kind
 
@@ -90,3 +94,45 @@ def current_stage(nomination: Nomination) -> ReviewStage | None:
         .order_by("order")
         .first()
     )
+
+
+def letter_nominations(letter: Submission):
+    """The nominations a letter carries: a unit's own letter through Nomination.submission, a forwarding letter
+    through the stages it brought up (ReviewStage.letter)."""
+    if letter.council_id:
+        return Nomination.objects.filter(stages__letter=letter)
+    return letter.nominations.all()
+
+
+DOCUMENT_KINDS = dict(DossierDocument.Kind.choices)
+FIELD_CHOICES = {"kind": dict(AwardKind.choices), "procedure": dict(Nomination.Procedure.choices)}
+
+
+def field_label(name: str) -> str:
+    """A revision snapshot's field as the pages name it ("subject" is not a model field)."""
+    if name == "subject":
+        return capfirst(_("nominee"))
+    return capfirst(Nomination._meta.get_field(name).verbose_name)
+
+
+def diff_rows(diff: dict) -> list[tuple[str, str, str]]:
+    """A revision_diff as the rows a reader sees: (what, before, after), choice values and document kinds by
+    their labels."""
+    rows = []
+    for name, (before, after) in diff["fields"].items():
+        labels = FIELD_CHOICES.get(name, {})
+        rows.append((field_label(name), labels.get(before, before), labels.get(after, after)))
+    for document in diff["documents"]["added"]:
+        rows.append(
+            (_("Document added"), None, f"{DOCUMENT_KINDS.get(document['kind'], '')}: {document['original_name']}")
+        )
+    for document in diff["documents"]["removed"]:
+        rows.append(
+            (_("Document removed"), f"{DOCUMENT_KINDS.get(document['kind'], '')}: {document['original_name']}", None)
+        )
+    return rows
+
+
+def labelled_reasons(reasons: list[dict]) -> list[tuple[str, str]]:
+    """A stage's return or rejection reasons as (document kind label or "", text)."""
+    return [(DOCUMENT_KINDS.get(reason.get("document", ""), ""), reason.get("text", "")) for reason in reasons or []]

@@ -34,6 +34,7 @@ urlpatterns = [
     path("review/bulk/", review.review_bulk, name="review_bulk"),
     path("review/<int:pk>/", review.review_stage, name="review_stage"),
     path("review/<int:pk>/act/", review.review_act, name="review_act"),
+    path("review/letters/<int:pk>/", review.review_letter, name="review_letter"),
 ]
 
 urlpatterns += [

@@ -104,6 +104,8 @@ def _nomination_objects(org, organiser):
     )
     submission = Submission.objects.create(unit=org.unit_a, year=2025, title="Về việc đề nghị khen thưởng năm 2025")
     stage = nomination.stages.get()
+    stage.letter = submission  # the letter brought the nomination to the province council's stage
+    stage.save(update_fields=["letter"])
     return {"nomination": nomination.pk, "document": document.pk, "submission": submission.pk, "stage": stage.pk}
 
 
@@ -228,6 +230,8 @@ MATRIX = {
     "review_stage": (lambda o: {"pk": o["stage"]}, (404, 404, 404, 200, 404, 200, 302)),
     "review_bulk": (lambda o: {}, POST_ONLY),
     "review_act": (lambda o: {"pk": o["stage"]}, POST_ONLY),
+    # The letter that brought a stage, for the secretariat of that stage's council; units read it on their page.
+    "review_letter": (lambda o: {"pk": o["submission"]}, (404, 404, 404, 200, 404, 200, 302)),
     "audit_object": (
         lambda o: {"object_type": "organizations.unit", "object_id": o["unit"]},
         (403, 200, 404, 404, 404, 200, 302),

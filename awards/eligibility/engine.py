@@ -29,6 +29,7 @@ class Reason:
     ok: bool | None
     message: str
     records: list[str] = field(default_factory=list)
+    missing_years: list[int] = field(default_factory=list)  # the years a failing year-based rule lacks
     params: dict = field(default_factory=dict)  # the rule as configured, for callers that reason about it
 
     def as_dict(self) -> dict:

@@ -42,7 +42,11 @@ class Authority(models.Model):
 
 
 class Submission(models.Model):
-    """Tờ trình: one unit's letter proposing many nominations at once, numbered per issuer and year."""
+    """Tờ trình: one unit's letter proposing many nominations at once, numbered per issuer and year.
+
+    Two kinds: the proposing unit's own letter (its nominations point to it through Nomination.submission), and
+    a forwarding letter of a level whose council passed nominations that a higher level decides (`council` set;
+    its nominations are those whose stage it brought them to: ReviewStage.letter)."""
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -58,6 +62,15 @@ class Submission(models.Model):
     symbol = models.CharField(_("symbol"), max_length=50, blank=True)
     title = models.CharField(_("subject line"), max_length=255)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    council = models.ForeignKey(
+        Council,
+        verbose_name=_("forwarding council"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="forwarding_letters",
+        help_text=_("Set on a letter by which a council's level forwards the nominations it passed."),
+    )
     signed_scan = models.FileField(_("signed scan"), upload_to="submissions/", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -207,6 +220,15 @@ class ReviewStage(models.Model):
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.JSONField(_("reasons"), default=list, blank=True)  # [{"document": kind or "", "text": ...}]
+    letter = models.ForeignKey(
+        Submission,
+        verbose_name=_("proposal letter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stages",
+        help_text=_("The letter that brought the nomination to this stage."),
+    )
 
     class Meta:
         verbose_name = _("review stage")

@@ -20,10 +20,12 @@ from django.views.decorators.http import require_POST
 
 from awards import nominations as services
 from awards import selectors_nominations as selectors
-from awards.models import AwardType, DossierDocument, Nomination, ReviewStage
+from awards.letters import submission_pdf
+from awards.models import AwardType, DossierDocument, Nomination, ReviewStage, Submission
 from awards.models.catalogue import AwardKind
 from thiduakt.lib import excel, permissions
 from thiduakt.lib.pagination import page_by_keys
+from thiduakt.lib.pdf import pdf_response
 
 PAGE_SIZE = 50
 StageState = ReviewStage.State
@@ -43,8 +45,14 @@ TABS = (
     ("in_appraisal", gettext_lazy("In appraisal")),
     ("accepted", gettext_lazy("Waiting for a session")),
     ("returned", gettext_lazy("Returned")),
+    ("to_forward", gettext_lazy("To forward")),
     ("overdue", gettext_lazy("Overdue")),
 )
+ELIGIBILITY_LABELS = {
+    "eligible": gettext_lazy("Eligible"),
+    "review": gettext_lazy("To be judged"),
+    "ineligible": gettext_lazy("Not eligible"),
+}
 BULK_ACTIONS = {"receive": services.stages_receive, "accept": services.stages_accept}
 SUBJECT = ("award_type", "person", "unit", "household")
 
@@ -97,6 +105,8 @@ def filter_stages(stages, data: dict):
     state = data.get("state")
     if state == "overdue":
         stages = stages.filter(state__in=OPEN, due_at__lt=timezone.now())
+    elif state == "to_forward":
+        stages = stages.filter(state=StageState.PASSED, nomination__state=State.FORWARDED)
     elif state:
         stages = stages.filter(state=state)
     if data.get("year"):
@@ -155,8 +165,10 @@ def _workbook(stages):
 @login_required
 @require_POST
 def review_bulk(request):
+    ids = [int(value) for value in request.POST.getlist("stage") if value.isascii() and value.isdigit()]
+    if request.POST.get("action") == "forward" and ids:
+        return _forward(request, ids)
     action = BULK_ACTIONS.get(request.POST.get("action", ""))
-    ids = [int(value) for value in request.POST.getlist("stage") if value.isdigit()]
     if action is None or not ids:
         messages.error(request, _("Choose the nominations and the action."))
         return _back_to_list(request)
@@ -180,6 +192,24 @@ def review_bulk(request):
     return _back_to_list(request)
 
 
+def _forward(request, ids):
+    """One forwarding letter for the chosen passed nominations; all or nothing."""
+    visible = list(visible_stages(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    try:
+        if len(visible) != len(set(ids)):
+            raise services.NominationError(_("Some of the chosen nominations are not among your councils' ones."))
+        letter = services.stages_forward(by=request.user, stage_ids=visible, title=request.POST.get("title", ""))
+    except services.NominationError as error:
+        messages.error(request, str(error))
+        return _back_to_list(request)
+    messages.success(
+        request,
+        _("Forwarding letter %(number)s sent with %(count)s nomination(s).")
+        % {"number": letter, "count": len(visible)},
+    )
+    return redirect("review_letter", pk=letter.pk)
+
+
 def _back_to_list(request):
     target = request.POST.get("next", "")
     list_url = reverse("review_list")
@@ -200,14 +230,18 @@ def _stage_context(stage: ReviewStage, return_formset=None) -> dict:
     revisions = list(nomination.revisions.order_by("-number")[:2])
     diff = None
     if len(revisions) == 2:
-        diff = services.revision_diff(revisions[1].snapshot, revisions[0].snapshot)
+        diff = selectors.diff_rows(services.revision_diff(revisions[1].snapshot, revisions[0].snapshot))
     in_appraisal = stage.state == StageState.IN_APPRAISAL and nomination.state == State.IN_APPRAISAL
+    route = list(nomination.stages.select_related("council", "letter__unit").order_by("order"))
+    for step in route:
+        step.reasons = selectors.labelled_reasons(step.reason)
     return {
         "stage": stage,
         "nomination": nomination,
-        "route": nomination.stages.select_related("council").order_by("order"),
+        "route": route,
         "documents": documents,
         "eligibility": nomination.eligibility or {},
+        "eligibility_label": ELIGIBILITY_LABELS.get((nomination.eligibility or {}).get("status"), ""),
         "revision": revisions[0] if revisions else None,
         "diff": diff,
         "may_receive": stage.state == StageState.SUBMITTED and nomination.state == State.SUBMITTED,
@@ -267,3 +301,34 @@ def _return_reasons(request) -> list[dict]:
         for form in formset.forms
         if form.cleaned_data
     ]
+
+
+# Letters ---------------------------------------------------------------------------------------------------
+
+
+def get_letter_for_secretariat(request, pk) -> Submission:
+    """A proposal or forwarding letter, for the secretariat of a council it brought nominations to or of the
+    council that forwarded it (admins: all); 404 to everyone else. Units read their letters on their own pages."""
+    letter = get_object_or_404(Submission.objects.select_related("unit", "council"), pk=pk)
+    user = request.user
+    if permissions.is_system_admin(user):
+        return letter
+    councils = permissions.secretariat_councils(user).values("pk")
+    if letter.council_id and letter.council_id in {c["pk"] for c in councils}:
+        return letter
+    if ReviewStage.objects.filter(letter=letter, council__in=councils).exists():
+        return letter
+    raise Http404
+
+
+@login_required
+def review_letter(request, pk):
+    letter = get_letter_for_secretariat(request, pk)
+    if request.GET.get("format") == "pdf":
+        return pdf_response(f"to-trinh-{letter.pk}.pdf", submission_pdf(letter))
+    stages = (
+        ReviewStage.objects.filter(letter=letter)
+        .select_related(*STAGE_RELATED)
+        .order_by("nomination__award_type__order", "pk")
+    )
+    return render(request, "awards/review/letter.html", {"letter": letter, "stages": stages})

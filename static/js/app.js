@@ -1,7 +1,9 @@
-// Confirmation before destructive actions: <form data-confirm="..."> asks before submitting.
+// Confirmation before destructive actions: <form data-confirm="..."> asks before submitting, and so does a
+// submit button with its own data-confirm (one form, several actions).
 document.addEventListener("submit", function (event) {
   var form = event.target;
-  var question = form.getAttribute("data-confirm");
+  var button = event.submitter;
+  var question = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) {
     event.preventDefault();
   }

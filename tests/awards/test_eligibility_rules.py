@@ -30,8 +30,8 @@ def context(subject_type="person", *, index=None, **history) -> Context:
 
 
 def run(params, ctx):
-    ok, message, records = evaluate_rule(params, ctx)
-    return ok, message, records
+    """(ok, message, records); a failing year-based rule also names its missing years (see the gap test)."""
+    return evaluate_rule(params, ctx)[:3]
 
 
 def test_every_kind_used_by_the_seed_is_registered():
@@ -88,6 +88,8 @@ def test_award_chain_with_a_gap_year_names_the_missing_year():
     )
     assert ok is False and "2025" in message and "2024" not in message
     assert records == ["CSTDCS 2024 2024/QĐ-CSTDCS", "CSTDCS 2026 2026/QĐ-CSTDCS"]
+    missing = evaluate_rule({"kind": "award", "award": "CSTDCS", "years": 3}, context(awards=awards("CSTDCS", 2024)))
+    assert missing[3] == [2026, 2025]
 
 
 def test_award_chain_cites_decisions():

@@ -227,6 +227,34 @@ def test_same_year_prerequisite_in_the_same_letter_is_pending(org, councils, off
     assert cstdcs.eligibility["pending"] == ["chờ xét: LDTT năm 2026 trong cùng tờ trình"]
 
 
+def test_a_chain_ending_in_the_year_counts_the_same_letter_as_pending(org, councils, officer_a, head_a):
+    """CSTĐ tỉnh 2026 needs CSTĐCS 2024–2026: with 2024 and 2025 held, CSTĐCS 2026 (and the LĐTT 2026 it needs)
+    proposed in the same letter are pending; with 2024 missing as well, the letter is refused."""
+    person = factories.make_person(org.unit_a_child, "Phạm Thị Lan")
+    history.rating(person, 2026, "excellent")
+    history.initiative(person, "province", 2025)
+    history.collective(org.unit_a_child, 2026, 10, ldtt=10)
+    chain = [create(officer_a, org, person, code, year=2026) for code in ("LDTT", "CSTDCS", "CSTD_TINH")]
+    for nomination in chain:
+        for kind in (Kind.PROPOSAL_LETTER, Kind.ACHIEVEMENT_REPORT, Kind.MINUTES, Kind.INITIATIVE_CERTIFICATE):
+            add_document(officer_a, nomination, kind)
+    add_document(officer_a, chain[2], Kind.TALLY_MINUTES)
+
+    history.awards(person, "CSTDCS", [2025])
+    refused = letter_with(officer_a, org, chain)
+    with pytest.raises(NominationError) as error:
+        services.submission_send(by=head_a, submission=refused)
+    assert "2024" in str(error.value)
+    unchanged(refused, *chain)
+    Nomination.objects.filter(pk__in=[n.pk for n in chain]).update(submission=None)
+
+    history.awards(person, "CSTDCS", [2024])
+    services.submission_send(by=head_a, submission=letter_with(officer_a, org, chain))
+    cstd_tinh = Nomination.objects.get(pk=chain[2].pk)
+    assert cstd_tinh.state == State.SUBMITTED
+    assert "chờ xét: CSTDCS năm 2026 trong cùng tờ trình" in cstd_tinh.eligibility["pending"]
+
+
 # Refusals that change nothing ------------------------------------------------------------------------------
 
 

@@ -194,8 +194,12 @@ def test_the_diff_of_the_last_resubmission_is_shown(org, as_persona):
     }
     NominationRevision.objects.create(nomination=stage.nomination, number=2, snapshot=changed)
     response = as_persona("secretariat").get(reverse("review_stage", args=[stage.pk]))
-    assert response.context["diff"]["fields"] == {"justification": ["Cũ", "Mới hơn"]}
-    assert "Mới hơn" in response.text and "b.pdf" in response.text and "a.pdf" in response.text
+    assert response.context["diff"] == [
+        ("Giải trình", "Cũ", "Mới hơn"),
+        ("Tài liệu bổ sung", None, "Biên bản họp: b.pdf"),
+        ("Tài liệu đã gỡ", "Biên bản họp: a.pdf", None),
+    ]
+    assert "Mới hơn" in response.text and "Biên bản họp: b.pdf" in response.text and "a.pdf" in response.text
 
 
 @pytest.mark.parametrize("persona", ["officer_a", "officer_b", "member", "head_a"])

@@ -16,7 +16,8 @@ from ..history import AwardRow, DisciplineRow, History, SubjectHistory
 
 SUBJECTS = ("person", "unit", "household")
 DEFAULT_KINDS = (AwardKind.REGULAR.value,)
-RuleResult = tuple[bool | None, str, list[str]]
+# (ok, message, records) or, for a failing year-based rule, (ok, message, records, missing years)
+RuleResult = tuple[bool | None, str, list[str]] | tuple[bool | None, str, list[str], list[int]]
 
 
 @dataclass

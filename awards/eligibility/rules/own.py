@@ -94,7 +94,7 @@ def award(params: dict, ctx: Context) -> RuleResult:
     if missing:
         message = _("No %(award)s in %(years)s") % {"award": name, "years": years_text(missing)}
         found = [row for y in years if y in held for row in held[y]]
-        return False, with_void_note(message, ctx, missing), award_records(found)
+        return False, with_void_note(message, ctx, missing), award_records(found), missing
     found = [row for y in years for row in held[y]]
     return True, award_message(name, found), award_records(found)
 
