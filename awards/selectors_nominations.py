@@ -111,8 +111,8 @@ FIELD_CHOICES = {"kind": dict(AwardKind.choices), "procedure": dict(Nomination.P
 def field_label(name: str) -> str:
     """A revision snapshot's field as the pages name it ("subject" is not a model field)."""
     if name == "subject":
-        return capfirst(_("nominee"))
-    return capfirst(Nomination._meta.get_field(name).verbose_name)
+        return _("nominee")
+    return str(Nomination._meta.get_field(name).verbose_name)
 
 
 def diff_rows(diff: dict) -> list[tuple[str, str, str]]:
@@ -121,7 +121,7 @@ def diff_rows(diff: dict) -> list[tuple[str, str, str]]:
     rows = []
     for name, (before, after) in diff["fields"].items():
         labels = FIELD_CHOICES.get(name, {})
-        rows.append((field_label(name), labels.get(before, before), labels.get(after, after)))
+        rows.append((capfirst(field_label(name)), labels.get(before, before), labels.get(after, after)))
     for document in diff["documents"]["added"]:
         rows.append(
             (_("Document added"), None, f"{DOCUMENT_KINDS.get(document['kind'], '')}: {document['original_name']}")

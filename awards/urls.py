@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import authorities, catalogue, documents, eligibility, history, nominations, review
+from .views import authorities, bulk_nominations, catalogue, documents, eligibility, history, nominations, review
 
 urlpatterns = [
     path("catalogue/", catalogue.award_type_list, name="award_type_list"),
@@ -52,8 +52,6 @@ urlpatterns += [
 ]
 
 # Nominations in bulk from a campaign's registrations or a bloc's result, and a campaign's registered targets.
-from .views import bulk_nominations  # noqa: E402
-
 urlpatterns += [
     path("nominations/bulk/", bulk_nominations.bulk_nomination_sources, name="bulk_nomination_sources"),
     path(

@@ -12,7 +12,6 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,6 +20,7 @@ from audit import registry
 from audit.models import AuditEvent
 from awards import access, eligibility
 from awards import nominations as services
+from awards import selectors_nominations as selectors
 from awards.letters import submission_pdf
 from awards.models import AwardType, DossierDocument, Nomination, Submission
 from awards.models.catalogue import AwardKind
@@ -291,13 +291,11 @@ def _eligibility_panel(nomination) -> dict:
     }
 
 
-def _last_diff(revisions: list) -> dict | None:
+def _last_diff(revisions: list) -> list | None:
+    """The rows of what changed in the last resubmission, labelled as on the secretariat's stage page."""
     if len(revisions) < 2:
         return None
-    diff = services.revision_diff(revisions[-2].snapshot, revisions[-1].snapshot)
-    # The snapshot's keys are names in code: the page shows each changed field by its label.
-    diff["field_rows"] = [(capfirst(_field_label(name)), old, new) for name, (old, new) in diff["fields"].items()]
-    return diff
+    return selectors.diff_rows(services.revision_diff(revisions[-2].snapshot, revisions[-1].snapshot))
 
 
 @login_required
@@ -348,7 +346,9 @@ def nomination_resubmit(request, pk):
 def describe_diff(diff: dict) -> str:
     parts = []
     if diff["fields"]:
-        parts.append(_("Changed: %(fields)s.") % {"fields": ", ".join(_field_label(name) for name in diff["fields"])})
+        parts.append(
+            _("Changed: %(fields)s.") % {"fields": ", ".join(selectors.field_label(name) for name in diff["fields"])}
+        )
     documents = diff["documents"]
     if documents["added"]:
         parts.append(
@@ -358,13 +358,6 @@ def describe_diff(diff: dict) -> str:
         names = ", ".join(d["original_name"] for d in documents["removed"])
         parts.append(_("Documents removed: %(names)s.") % {"names": names})
     return " ".join(parts) or _("Nothing changed since the previous submission.")
-
-
-def _field_label(name: str) -> str:
-    try:
-        return str(Nomination._meta.get_field(name).verbose_name)
-    except Exception:  # "subject" is not a model field
-        return _("subject")
 
 
 # Proposal letters ------------------------------------------------------------------------------------------

@@ -249,7 +249,7 @@ def test_resubmit_after_a_return_shows_the_diff(client, councils, officer_a, hea
     response = client.post(reverse("nomination_resubmit", args=[nomination.pk]), follow=True)
     nomination.refresh_from_db()
     assert nomination.state == State.SUBMITTED
-    assert response.context["diff"]["fields"] == {"achievement": ["Giáo viên dạy giỏi cấp tỉnh.", "Có số liệu."]}
+    assert response.context["diff"] == [("Tóm tắt thành tích", "Giáo viên dạy giỏi cấp tỉnh.", "Có số liệu.")]
     label = str(Nomination._meta.get_field("achievement").verbose_name)
     assert any(label in message for message in _messages(response))
 
