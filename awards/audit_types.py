@@ -10,6 +10,7 @@ from .documents import VERB_LABELS as DOCUMENT_VERB_LABELS
 from .imports import VERB_LABELS as IMPORT_VERB_LABELS
 from .models import AwardType
 from .nominations import VERB_LABELS as NOMINATION_VERB_LABELS
+from .sessions import VERB_LABELS as SESSION_VERB_LABELS
 
 VERB_LABELS = {
     "award_rules.changed": _("Award rules changed"),
@@ -17,6 +18,7 @@ VERB_LABELS = {
     **IMPORT_VERB_LABELS,
     **DOCUMENT_VERB_LABELS,
     **NOMINATION_VERB_LABELS,
+    **SESSION_VERB_LABELS,
 }
 
 

@@ -1,8 +1,15 @@
 from .catalogue import AwardRuleSet, AwardType, BaseSalary
+from .councils import AgendaItem, Ballot, BallotPaper, CouncilSession, Recusal, SessionAttendance
 from .history import AwardRecord, Discipline, Initiative, Membership, Rating
 from .nominations import Authority, DossierDocument, Nomination, NominationRevision, ReviewStage, Submission
 
 __all__ = [
+    "AgendaItem",
+    "Ballot",
+    "BallotPaper",
+    "CouncilSession",
+    "Recusal",
+    "SessionAttendance",
     "Authority",
     "DossierDocument",
     "Nomination",
