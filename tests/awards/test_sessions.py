@@ -168,7 +168,7 @@ def test_no_quorum_decides_nothing(org, secretariat):
     session = services.session_close(by=secretariat, session=session)
     (item,) = items_of(session)
     assert item.passed is None and item.agree == 2
-    assert "3 of 6" in session.result_note and "3 of 6" in item.result_note
+    assert "3/6 thành viên tham gia" in session.result_note and "3/6 thành viên tham gia" in item.result_note
     assert Nomination.objects.get(pk=stage.nomination_id).state == State.IN_COUNCIL
     assert ReviewStage.objects.get(pk=stage.pk).state == ReviewStage.State.ACCEPTED
     # The nomination may go on a new session.
