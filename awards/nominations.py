@@ -760,7 +760,11 @@ def _transition_many(*, by, stage_ids, moves: tuple, verb: str, stamp: str = "")
     result = BulkResult()
     with transaction.atomic():
         nominations, stages = _lock_many(ids)
-        allowed = None if permissions.is_system_admin(by) else set(_secretariat_council_ids(by))
+        allowed = (
+            None
+            if permissions.is_system_admin(by)
+            else set(permissions.secretariat_councils(by).values_list("pk", flat=True))
+        )
         for pk in ids:
             stage = stages.get(pk)
             if stage is None:
@@ -807,10 +811,6 @@ def _lock_many(stage_ids, *, whole_routes: bool = False) -> tuple[dict[int, Nomi
     stages = stages.filter(nomination_id__in=nomination_ids) if whole_routes else stages.filter(pk__in=stage_ids)
     stages = stages.select_related("council__unit").order_by("pk")
     return {n.pk: n for n in nominations}, {s.pk: s for s in stages}
-
-
-def _secretariat_council_ids(user) -> list[int]:
-    return list(permissions.secretariat_councils(user).values_list("pk", flat=True))
 
 
 def stage_return(*, by, stage: ReviewStage, reasons: list[dict]) -> ReviewStage:

@@ -23,6 +23,7 @@ from awards import selectors_nominations as selectors
 from awards.letters import submission_pdf
 from awards.models import AwardType, DossierDocument, Nomination, ReviewStage, Submission
 from awards.models.catalogue import AwardKind
+from awards.views.eligibility import STATUS_LABELS
 from thiduakt.lib import excel, permissions
 from thiduakt.lib.pagination import page_by_keys
 from thiduakt.lib.pdf import pdf_response
@@ -48,11 +49,6 @@ TABS = (
     ("to_forward", gettext_lazy("To forward")),
     ("overdue", gettext_lazy("Overdue")),
 )
-ELIGIBILITY_LABELS = {
-    "eligible": gettext_lazy("Eligible"),
-    "review": gettext_lazy("To be judged"),
-    "ineligible": gettext_lazy("Not eligible"),
-}
 BULK_ACTIONS = {"receive": services.stages_receive, "accept": services.stages_accept}
 SUBJECT = ("award_type", "person", "unit", "household")
 
@@ -241,7 +237,7 @@ def _stage_context(stage: ReviewStage, return_formset=None) -> dict:
         "route": route,
         "documents": documents,
         "eligibility": nomination.eligibility or {},
-        "eligibility_label": ELIGIBILITY_LABELS.get((nomination.eligibility or {}).get("status"), ""),
+        "eligibility_label": STATUS_LABELS.get((nomination.eligibility or {}).get("status"), ""),
         "revision": revisions[0] if revisions else None,
         "diff": diff,
         "may_receive": stage.state == StageState.SUBMITTED and nomination.state == State.SUBMITTED,
