@@ -406,21 +406,24 @@ def _cast(*, by, session: CouncilSession, choices: dict) -> None:
         member = _voter(by, session)
         if Ballot.objects.filter(session=session, member=member).exists():
             raise SessionError(_("You have already voted in this session: a ballot is final."))
-        paper = _clean_choices(choices, ballot_items(session, member))
+        papers = _clean_choices(choices, ballot_items(session, member))
         Ballot.objects.create(session=session, member=member)
-        BallotPaper.objects.create(session=session, choices=paper)
+        BallotPaper.objects.bulk_create(
+            BallotPaper(session=session, item_id=item_id, choice=choice) for item_id, choice in papers
+        )
         # Who voted, never what.
         audit_record(actor=by, verb="ballot.cast", obj=session, data={"member": member.pk})
 
 
-def _clean_choices(choices: dict, items: list[AgendaItem]) -> dict:
-    expected = {str(item.pk) for item in items}
+def _clean_choices(choices: dict, items: list[AgendaItem]) -> list[tuple[int, str]]:
+    """[(item id, choice)] for exactly the member's items, or a refusal."""
+    expected = {str(item.pk): item.pk for item in items}
     given = {str(key): value for key, value in (choices or {}).items()}
-    if set(given) != expected:
+    if set(given) != set(expected):
         raise SessionError(_("Vote on every item of the agenda that you are not recused from, and on nothing else."))
     if any(value not in Choice.values for value in given.values()):
         raise SessionError(_("Choose agree, disagree or abstain for each item."))
-    return {key: given[key] for key in sorted(given, key=int)}
+    return [(item_id, given[key]) for key, item_id in expected.items()]
 
 
 def session_progress(session: CouncilSession) -> tuple[int, int]:
@@ -461,7 +464,7 @@ def session_close(*, by, session: CouncilSession) -> CouncilSession:
         items = list(session.items.select_related("stage__nomination").order_by("order"))
         voters = set(session.voter_ids)
         recused = _recused_by_item(items, voters)
-        papers = list(BallotPaper.objects.filter(session=session).values_list("choices", flat=True))
+        papers = list(BallotPaper.objects.filter(session=session).values_list("item_id", "choice"))
         counts = _tally(papers, items)
         participants = _participants(session, voters)
         for item in items:
@@ -479,7 +482,7 @@ def session_close(*, by, session: CouncilSession) -> CouncilSession:
             actor=by,
             verb="session.closed",
             obj=session,
-            data={"ballots": len(papers), "participants": len(participants), "voters": len(voters)},
+            data={"papers": len(papers), "participants": len(participants), "voters": len(voters)},
         )
         transaction.on_commit(_vacuum_papers)
     return session
@@ -493,14 +496,12 @@ def _recused_by_item(items: list[AgendaItem], voters: set[int]) -> dict[int, set
     return recused
 
 
-def _tally(papers: list[dict], items: list[AgendaItem]) -> dict[int, _Count]:
-    """One pass over the papers."""
+def _tally(papers: list[tuple[int, str]], items: list[AgendaItem]) -> dict[int, _Count]:
+    """One pass over the papers (item id, choice)."""
     counts = {item.pk: _Count() for item in items}
-    by_key = {str(item.pk): counts[item.pk] for item in items}
-    for paper in papers:
-        for key, choice in paper.items():
-            count = by_key[key]
-            setattr(count, choice, getattr(count, choice) + 1)
+    for item_id, choice in papers:
+        count = counts[item_id]
+        setattr(count, choice, getattr(count, choice) + 1)
     return counts
 
 
@@ -534,14 +535,17 @@ def _decide(item: AgendaItem, count: _Count, not_recused: int, participants: int
         item.result_note = _("%(agree)s/%(base)s members agreed, short of %(threshold)s.") % values
 
 
-def _rewrite_papers(session: CouncilSession, papers: list[dict]) -> None:
+def _rewrite_papers(session: CouncilSession, papers: list[tuple[int, str]]) -> None:
     """Delete every paper and insert them again in random order under new random keys, in the close's
     transaction: afterwards every paper carries this transaction's xmin and a physical position that says
     nothing about when its voter voted."""
     shuffled = list(papers)
     random.SystemRandom().shuffle(shuffled)
     BallotPaper.objects.filter(session=session).delete()
-    BallotPaper.objects.bulk_create(BallotPaper(session=session, choices=choices) for choices in shuffled)
+    BallotPaper.objects.bulk_create(
+        (BallotPaper(session=session, item_id=item_id, choice=choice) for item_id, choice in shuffled),
+        batch_size=2000,
+    )
 
 
 def _apply_result(by, item: AgendaItem) -> None:

@@ -132,8 +132,9 @@ class Ballot(models.Model):
 
 
 class BallotPaper(models.Model):
-    """One member's whole ballot for a session, anonymous: {item id: agree | disagree | abstain} for the items
-    the member was not recused from. A random key (never sequential), no member, no timestamp."""
+    """One member's choice on one agenda item, anonymous: a random key (never sequential), the item and the
+    choice; no member, no timestamp. A member writes one paper per item not recused from, so the papers of an
+    item look alike whoever wrote them and whichever items their writer was recused from."""
 
     class Choice(models.TextChoices):
         AGREE = "agree", _("Agree")
@@ -142,7 +143,8 @@ class BallotPaper(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(CouncilSession, on_delete=models.CASCADE, related_name="papers")
-    choices = models.JSONField()
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="papers")
+    choice = models.CharField(_("choice"), max_length=8, choices=Choice.choices)
 
     class Meta:
         verbose_name = _("ballot paper")
