@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from audit.services import audit_record, audit_record_many
 from awards import eligibility
 from organizations.models import Household, Person, Unit
-from thiduakt.lib import permissions
+from thiduakt.lib import bulk, permissions
 
 from . import selectors_nominations as selectors
 from .models import AwardType, DossierDocument, Nomination, NominationRevision, ReviewStage, Submission
@@ -925,32 +925,57 @@ def nomination_resubmit(*, by, nomination: Nomination, justification: str = "") 
 
 
 def stage_record_result(*, by, stage: ReviewStage, passed: bool, reason: str = "", data: dict | None = None):
-    """Record the council's vote on an accepted nomination (the council session's close calls this; `by` is None
-    when the scheduled close acts). Passed at the deciding stage: it waits for the decision; passed below: it
-    is forwarded, waiting for this level's forwarding letter; not passed: it ends here with the result as reason.
-    """
+    """Record the council's vote on one accepted nomination: see stages_record_results."""
+    return _one(stages_record_results(by=by, results={stage.pk: (passed, reason, data or {})}))
+
+
+def stages_record_results(*, by, results: dict) -> BulkResult:
+    """Record a council's votes: {stage id: (passed, reason, data)} for accepted nominations (a council
+    session's close calls this; `by` is None when the scheduled close acts). Passed at the deciding stage: the
+    nomination waits for the decision; passed below: it is forwarded, waiting for this level's forwarding letter;
+    not passed: it ends here with the reason. A fixed number of queries whatever the count, like
+    _transition_many; a stage no longer accepted (a nomination put on hold during the vote) is refused alone."""
+    results = {int(pk): outcome for pk, outcome in results.items()}
+    ids = sorted(results)
+    result = BulkResult()
     with transaction.atomic():
-        nomination, stage = _lock_stage(stage)
-        if by is not None:
-            _require_secretariat(by, stage.council)
-        if stage.state != StageState.ACCEPTED or nomination.state != State.IN_COUNCIL:
-            raise _changed_state()
-        if passed:
-            stage.state = StageState.PASSED
-            new_state = State.IN_DECISION if stage.decides else State.FORWARDED
-        else:
-            text = (reason or "").strip() or _("Not passed by the council.")
-            stage.state, stage.reason, new_state = (
-                StageState.FAILED,
-                [{"document": "", "text": text}],
-                State.NOT_APPROVED,
-            )
-        stage.decided_at = timezone.now()
-        stage.save(update_fields=["state", "reason", "decided_at"])
-        _set_state(nomination, new_state)
-        verb = "nomination.passed" if passed else "nomination.not_passed"
-        audit_record(actor=by, verb=verb, obj=nomination, data={**_stage_data(stage), **(data or {})})
-    return stage
+        nominations, stages = _lock_many(ids)
+        allowed = (
+            None
+            if by is None or permissions.is_system_admin(by)
+            else set(permissions.secretariat_councils(by).values_list("pk", flat=True))
+        )
+        for pk in ids:
+            stage = stages.get(pk)
+            if stage is None or stage.state != StageState.ACCEPTED:
+                result.refused[pk] = _changed_state()
+            elif allowed is not None and stage.council_id not in allowed:
+                result.refused[pk] = NominationError(
+                    _("Only the secretariat of %(council)s may do this.") % {"council": stage.council.name}
+                )
+            elif nominations[stage.nomination_id].state != State.IN_COUNCIL:
+                result.refused[pk] = _changed_state()
+            else:
+                result.done.append(stage)
+        now = timezone.now()
+        events = []
+        for stage in result.done:
+            passed, reason, data = results[stage.pk]
+            nomination = nominations[stage.nomination_id]
+            if passed:
+                stage.state = StageState.PASSED
+                nomination.state = State.IN_DECISION if stage.decides else State.FORWARDED
+            else:
+                text = (reason or "").strip() or _("Not passed by the council.")
+                stage.state, stage.reason = StageState.FAILED, [{"document": "", "text": text}]
+                nomination.state = State.NOT_APPROVED
+            stage.decided_at, nomination.updated_at, stage.nomination = now, now, nomination
+            verb = "nomination.passed" if passed else "nomination.not_passed"
+            events.append((verb, nomination, {**_stage_data(stage), **(data or {})}))
+        bulk.update_rows(result.done, ["state", "reason", "decided_at"])
+        bulk.update_rows([stage.nomination for stage in result.done], ["state", "updated_at"])
+        audit_record_many(actor=by, events=events)
+    return result
 
 
 def stages_forward(*, by, stage_ids, title: str) -> Submission:

@@ -4,9 +4,10 @@ Same shape as awards/nominations.py: keyword-only, one transaction, rows locked 
 select_for_update(no_key=True), SessionError (a NominationError) with a message for the user when an action is
 refused and nothing changed, one audit event per action.
 
-Lock order: the session first, then (through stage_record_result and the agenda checks) letters, nominations,
-stages. A ballot locks its session row too, so a ballot and the close never interleave: the close sees every
-paper whose receipt committed, and no paper arrives after the count.
+Lock order: the session first, then (through stages_record_results and the agenda checks) letters, nominations,
+stages. A ballot holds a shared lock on its session row (ballots run side by side), the close an exclusive one,
+so a ballot and the close never interleave: the close sees every paper whose receipt committed, and no paper
+arrives after the count.
 
 Secrecy (issue 6): the receipt (Ballot) and the paper (BallotPaper) are written in one transaction, so until
 the close they share PostgreSQL's xmin and sit in the same physical order. The close rewrites every paper in
@@ -14,6 +15,7 @@ random order under new random keys in its own transaction, then vacuums the tabl
 versions are gone too. No function returns counts per item before the close."""
 
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -145,6 +147,19 @@ def _lock_session(session: CouncilSession) -> CouncilSession:
     return found
 
 
+def _share_lock_session(session: CouncilSession) -> CouncilSession:
+    """A ballot's lock: FOR SHARE, so that ballots run side by side but none runs while the close (FOR NO KEY
+    UPDATE) counts, and the close waits for the ballots already under way. Django's select_for_update has no
+    shared mode; other databases than PostgreSQL (SQLite in `make run`) serialise writes anyway."""
+    if connection.vendor != "postgresql":
+        return _lock_session(session)
+    table = connection.ops.quote_name(CouncilSession._meta.db_table)
+    found = next(iter(CouncilSession.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [session.pk])), None)
+    if found is None:
+        raise SessionError(_("The council session no longer exists."))
+    return found
+
+
 def _require_draft(session: CouncilSession) -> None:
     if session.state != SessionState.DRAFT:
         raise SessionError(_("The agenda, attendance and recusals cannot change once voting has opened."))
@@ -227,6 +242,8 @@ def _agenda_problems(session: CouncilSession, stages: list[ReviewStage], ids) ->
             problems.append(
                 _("%(nomination)s is already on the session %(session)s.") % {"nomination": label, "session": busy[pk]}
             )
+        elif stage.nomination_id in blocked:
+            problems.append(blocked[stage.nomination_id])
     return problems
 
 
@@ -397,7 +414,7 @@ def _cast(*, by, session: CouncilSession, choices: dict) -> None:
     # No savepoint around the receipt: the close's rewrite must be the only thing that separates the paper from
     # its receipt; a failed insert of the receipt rolls back the whole ballot.
     with transaction.atomic():
-        session = _lock_session(session)
+        session = _share_lock_session(session)
         if session.state != SessionState.OPEN:
             raise SessionError(_("Voting is not open in this session."))
         now = timezone.now()
@@ -408,8 +425,10 @@ def _cast(*, by, session: CouncilSession, choices: dict) -> None:
             raise SessionError(_("You have already voted in this session: a ballot is final."))
         papers = _clean_choices(choices, ballot_items(session, member))
         Ballot.objects.create(session=session, member=member)
-        BallotPaper.objects.bulk_create(
-            BallotPaper(session=session, item_id=item_id, choice=choice) for item_id, choice in papers
+        bulk.insert_rows(
+            BallotPaper,
+            ["id", "session", "item", "choice"],
+            ((uuid.uuid4(), session.pk, item_id, choice) for item_id, choice in papers),
         )
         # Who voted, never what.
         audit_record(actor=by, verb="ballot.cast", obj=session, data={"member": member.pk})
@@ -470,11 +489,8 @@ def session_close(*, by, session: CouncilSession) -> CouncilSession:
         for item in items:
             _decide(item, counts[item.pk], len(voters - recused[item.pk]), len(participants), len(voters))
         _rewrite_papers(session, papers)
-        AgendaItem.objects.bulk_update(
-            items, ["active", "agree", "disagree", "abstain", "eligible_voters", "passed", "result_note"]
-        )
-        for item in items:
-            _apply_result(by, item)
+        _apply_results(by, items)
+        bulk.update_rows(items, ["active", "agree", "disagree", "abstain", "eligible_voters", "passed", "result_note"])
         session.state, session.closed_at = SessionState.CLOSED, timezone.now()
         session.result_note = _session_note(items, len(participants), len(voters))
         session.save(update_fields=["state", "closed_at", "result_note"])
@@ -542,39 +558,41 @@ def _rewrite_papers(session: CouncilSession, papers: list[tuple[int, str]]) -> N
     shuffled = list(papers)
     random.SystemRandom().shuffle(shuffled)
     BallotPaper.objects.filter(session=session).delete()
-    BallotPaper.objects.bulk_create(
-        (BallotPaper(session=session, item_id=item_id, choice=choice) for item_id, choice in shuffled),
-        batch_size=2000,
+    bulk.insert_rows(
+        BallotPaper,
+        ["id", "session", "item", "choice"],
+        ((uuid.uuid4(), session.pk, item_id, choice) for item_id, choice in shuffled),
     )
 
 
-def _apply_result(by, item: AgendaItem) -> None:
-    if item.passed is None:
-        return
-    data = {
-        "session": item.session_id,
-        "item": item.pk,
-        "agree": item.agree,
-        "disagree": item.disagree,
-        "abstain": item.abstain,
-        "eligible_voters": item.eligible_voters,
-    }
-    try:
-        with transaction.atomic():
-            nomination_services.stage_record_result(
-                by=by,
-                stage=item.stage,
-                passed=item.passed,
-                reason="" if item.passed else item.result_note,
-                data=data,
+def _apply_results(by, items: list[AgendaItem]) -> None:
+    """The nominations move on, all in one batch. An item whose nomination changed state during the vote (put on
+    hold after a complaint) keeps its count, is marked not applied, and its nomination stays where it is."""
+    decided = {item.stage_id: item for item in items if item.passed is not None}
+    result = nomination_services.stages_record_results(
+        by=by,
+        results={
+            stage_id: (
+                item.passed,
+                "" if item.passed else item.result_note,
+                {
+                    "session": item.session_id,
+                    "item": item.pk,
+                    "agree": item.agree,
+                    "disagree": item.disagree,
+                    "abstain": item.abstain,
+                    "eligible_voters": item.eligible_voters,
+                },
             )
-    except NominationError:
-        # Put on hold (a complaint) while the vote was open: the count stays recorded, the nomination where it is.
+            for stage_id, item in decided.items()
+        },
+    )
+    for stage_id in result.refused:
+        item = decided[stage_id]
         item.passed = None
         item.result_note = _("%(note)s Not applied: the nomination changed state during the vote.") % {
             "note": item.result_note
         }
-        item.save(update_fields=["passed", "result_note"])
 
 
 def _session_note(items: list[AgendaItem], participants: int, voters: int) -> str:

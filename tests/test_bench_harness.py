@@ -14,7 +14,7 @@ from psycopg2 import sql
 
 BENCH_DB = "thiduakt_bench_test"
 PAGE_SCENARIOS = {"unit_tree_page", "person_search_page", "secretariat_list_page"}
-SCENARIOS = PAGE_SCENARIOS | {"eligibility_batch", "bulk_accept_1000"}
+SCENARIOS = PAGE_SCENARIOS | {"eligibility_batch", "bulk_accept_1000", "ballots_concurrent", "session_close_12500"}
 
 
 def _server():
@@ -83,6 +83,10 @@ def test_quick_run_measures_every_scenario(bench_env, tmp_path):
     assert {"seconds", "queries", "per_second", "ratio_vs_naive"} <= batch
     bulk = {row["metric"]: row["value"] for row in rows if row["scenario"] == "bulk_accept_1000"}
     assert bulk["stages"] == 100 and {"seconds", "queries", "per_second", "ratio_vs_naive"} <= set(bulk)
+    ballots = {row["metric"]: row["value"] for row in rows if row["scenario"] == "ballots_concurrent"}
+    assert ballots["members"] == 25 and ballots["votes"] == ballots["counted_at_close"] == 25 * ballots["items"]
+    close = {row["metric"]: row["value"] for row in rows if row["scenario"] == "session_close_12500"}
+    assert close["votes"] == 25 * close["items"] and {"seconds", "queries", "ratio_vs_naive"} <= set(close)
     lists = {row["metric"].split(".")[0] for row in rows if row["scenario"] == "secretariat_list_page"}
     assert lists == {"all", "overdue", "in_appraisal", "first_page"}
     table = result.stdout
