@@ -40,7 +40,15 @@ def members(council) -> list[CouncilMember]:
 
 def open_session(scale: int) -> tuple[CouncilSession, list[CouncilMember], list[int]]:
     """A session of min(500, accepted bench stages) items, opened; returns it, the bench members and the item ids.
-    Sessions a crashed run left behind are cleaned first."""
+    Sessions a crashed run left behind are cleaned first.
+
+    As in production, closing the session only queues its minutes for a worker: the bench has no broker, and
+    tasks would run inline, so they are queued in memory instead. The task module (and WeasyPrint behind it) is
+    imported beforehand, as a running web process has it."""
+    from awards import tasks  # noqa: F401
+    from thiduakt.celery import app
+
+    app.conf.task_always_eager = False
     for session in CouncilSession.objects.filter(title=TITLE):
         cleanup(session)
     nominations.ensure_nominations(nominations.count_for(scale))
