@@ -13,10 +13,12 @@ class AwardsConfig(AppConfig):
 
         from . import audit_types
         from . import demo as awards_demo
+        from . import demo_council
         from .home import work_panel
 
         for object_type, fetch in audit_types.OBJECT_TYPES.items():
             registry.register_object_type(object_type, fetch)
         registry.register_verb_labels(audit_types.VERB_LABELS)
         demo.register(awards_demo.seed_demo_history)
+        demo.register(demo_council.seed_demo_council)
         register_home_panel("awards/home/work_panel.html", work_panel)
