@@ -1,6 +1,17 @@
 from django.urls import include, path
 
-from .views import authorities, bulk_nominations, catalogue, documents, eligibility, history, nominations, review
+from .views import (
+    authorities,
+    bulk_nominations,
+    catalogue,
+    documents,
+    eligibility,
+    history,
+    nominations,
+    review,
+    sessions,
+)
+from .views.session_minutes import session_minutes as minutes_pdf
 
 urlpatterns = [
     path("catalogue/", catalogue.award_type_list, name="award_type_list"),
@@ -61,4 +72,15 @@ urlpatterns += [
     ),
     path("nominations/bulk/blocs/<int:pk>/", bulk_nominations.bulk_from_bloc, name="bulk_from_bloc"),
     path("campaigns/<int:pk>/targets/", bulk_nominations.campaign_targets, name="campaign_targets"),
+]
+
+# Council sessions: the list, a new session, one session with the secretariat's actions, the agenda picker and a
+# member's secret ballot (issue 6).
+urlpatterns += [
+    path("sessions/", sessions.session_list, name="session_list"),
+    path("sessions/new/", sessions.session_create, name="session_create"),
+    path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/agenda/", sessions.session_agenda, name="session_agenda"),
+    path("sessions/<int:pk>/act/", sessions.session_act, name="session_act"),
+    path("sessions/<int:pk>/ballot/", sessions.session_ballot, name="session_ballot"),
 ]

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from awards import documents
+from awards import sessions as session_services
 from awards.models import AwardType, Nomination, ReviewStage, Submission
 from campaigns.services import blocs as bloc_services
 from campaigns.services import campaigns as campaign_services
@@ -109,6 +110,29 @@ def _nomination_objects(org, organiser):
     return {"nomination": nomination.pk, "document": document.pk, "submission": submission.pk, "stage": stage.pk}
 
 
+def _session_objects(org, organiser):
+    """A session of the province council being prepared, and an open one voting on a nomination of unit B (the
+    council's members at the opening vote in it)."""
+    now = timezone.now()
+    window = {
+        "meeting_on": timezone.localdate(),
+        "opens_at": now - timedelta(minutes=5),
+        "closes_at": now + timedelta(hours=2),
+    }
+    draft = session_services.session_create(by=organiser, council=org.council, title="Phiên họp tháng 5", **window)
+    nomination = Nomination.objects.create(
+        person=org.person_b, award_type=AwardType.objects.get(code="CSTD_TINH"), year=2025, proposing_unit=org.unit_b,
+        achievement="Hoàn thành xuất sắc nhiệm vụ", state=Nomination.State.IN_COUNCIL,
+    )  # fmt: skip
+    stage = ReviewStage.objects.create(
+        nomination=nomination, council=org.council, order=1, decides=True, state=ReviewStage.State.ACCEPTED
+    )
+    voting = session_services.session_create(by=organiser, council=org.council, title="Phiên họp tháng 6", **window)
+    session_services.session_add_items(by=organiser, session=voting, stages=[stage])
+    session_services.session_open(by=organiser, session=voting)
+    return {"session": draft.pk, "open_session": voting.pk}
+
+
 def _objects(org):
     organiser = factories.make_user("organiser", is_superuser=True)
     household = factories.make_household(org.unit_a)
@@ -123,6 +147,7 @@ def _objects(org):
         **_campaign_objects(org, organiser),
         **_bloc_objects(org, organiser),
         **_nomination_objects(org, organiser),
+        **_session_objects(org, organiser),
     }
 
 
@@ -232,6 +257,14 @@ MATRIX = {
     "review_act": (lambda o: {"pk": o["stage"]}, POST_ONLY),
     # The letter that brought a stage, for the secretariat of that stage's council; units read it on their page.
     "review_letter": (lambda o: {"pk": o["submission"]}, (404, 404, 404, 200, 404, 200, 302)),
+    # Council sessions: the council's secretariat prepares and runs them; its members see them and vote; the
+    # ballot is for the voting members only (admins and the secretariat included: 404).
+    "session_list": (lambda o: {}, ALL_LOGGED_IN),
+    "session_create": (lambda o: {}, (403, 403, 403, 200, 403, 200, 302)),
+    "session_detail": (lambda o: {"pk": o["session"]}, (404, 404, 404, 200, 200, 200, 302)),
+    "session_agenda": (lambda o: {"pk": o["session"]}, (404, 404, 404, 200, 403, 200, 302)),
+    "session_act": (lambda o: {"pk": o["session"]}, POST_ONLY),
+    "session_ballot": (lambda o: {"pk": o["open_session"]}, (404, 404, 404, 404, 200, 404, 302)),
     "audit_object": (
         lambda o: {"object_type": "organizations.unit", "object_id": o["unit"]},
         (403, 200, 404, 404, 404, 200, 302),
