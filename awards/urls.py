@@ -11,7 +11,6 @@ from .views import (
     review,
     sessions,
 )
-from .views.session_minutes import session_minutes as minutes_pdf
 
 urlpatterns = [
     path("catalogue/", catalogue.award_type_list, name="award_type_list"),
