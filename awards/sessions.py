@@ -31,6 +31,7 @@ from audit.services import audit_record
 from organizations.models import CouncilMember
 from thiduakt.lib import permissions
 
+from . import consultation as consultation_services
 from . import nominations as nomination_services
 from . import selectors_nominations as selectors
 from .models import (
@@ -219,9 +220,10 @@ def session_create(*, by, council, title: str, meeting_on: date, opens_at, close
 
 def _agenda_problems(session: CouncilSession, stages: list[ReviewStage], ids) -> list[str]:
     """Why stages cannot be voted on in this session: each must exist, be accepted at this council with its
-    nomination waiting for the council (not on hold, not in public consultation), and not be on another
-    session being prepared or open."""
+    nomination waiting for the council (not on hold), not be on another session being prepared or open, and
+    pass the public consultation gate (consultation_services.vote_blockers). session_open checks again."""
     found = {stage.pk: stage for stage in stages}
+    blocked = consultation_services.vote_blockers({stage.nomination_id for stage in stages})
     busy = dict(
         AgendaItem.objects.filter(stage_id__in=list(found), active=True)
         .exclude(session=session)

@@ -12,9 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from awards import consultation as consultation_services
 from awards import documents
 from awards import sessions as session_services
-from awards.models import AwardType, Nomination, ReviewStage, Submission
+from awards.models import AwardType, Feedback, Nomination, ReviewStage, Submission
 from campaigns.services import blocs as bloc_services
 from campaigns.services import campaigns as campaign_services
 from tests import factories
@@ -87,6 +88,30 @@ def _bloc_objects(org, organiser):
     return {"bloc": bloc.pk, "template": template.pk, "sheet": sheet.pk, "entry": entry.pk}
 
 
+def _consultation_objects(org, organiser):
+    """A consultation of the province council open on an accepted nomination of unit A, with a complaint."""
+    nomination = Nomination.objects.create(
+        person=factories.make_person(org.unit_a), award_type=AwardType.objects.get(code="LDTT"), year=2025,
+        proposing_unit=org.unit_a, achievement="Hoàn thành xuất sắc nhiệm vụ", state=Nomination.State.IN_COUNCIL,
+    )  # fmt: skip
+    stage = ReviewStage.objects.create(
+        nomination=nomination, council=org.council, order=1, decides=True, state=ReviewStage.State.ACCEPTED
+    )
+    consultation = consultation_services.consultation_publish(
+        by=organiser, council=org.council, stages=[stage], days=7, title="Lấy ý kiến nhân dân năm 2025"
+    )
+    entry = consultation.entries.get()
+    # Straight into the table: the service counts sendings per address in the cache, across tests.
+    feedback = Feedback.objects.create(entry=entry, kind="complaint", name="Trần Văn Bình", contact="0912345678",
+                                       text="Chưa đúng thành tích.")  # fmt: skip
+    return {
+        "consultation": consultation.pk,
+        "consultation_token": consultation.token,
+        "consultation_entry": entry.number,
+        "feedback": feedback.pk,
+    }
+
+
 def _nomination_objects(org, organiser):
     """A draft LDTT nomination of unit A with a proposal letter, on the route of the province council."""
     nomination = Nomination.objects.create(
@@ -146,6 +171,7 @@ def _objects(org):
         "member": admin_member.pk,
         **_campaign_objects(org, organiser),
         **_bloc_objects(org, organiser),
+        **_consultation_objects(org, organiser),
         **_nomination_objects(org, organiser),
         **_session_objects(org, organiser),
     }
@@ -257,6 +283,18 @@ MATRIX = {
     "review_act": (lambda o: {"pk": o["stage"]}, POST_ONLY),
     # The letter that brought a stage, for the secretariat of that stage's council; units read it on their page.
     "review_letter": (lambda o: {"pk": o["submission"]}, (404, 404, 404, 200, 404, 200, 302)),
+    # Public consultation: the list and its feedback form for anyone by the random key; the province council's
+    # secretariat manages its consultations.
+    "consultation_public_list": (lambda o: {}, PUBLIC),
+    "consultation_public": (lambda o: {"token": o["consultation_token"]}, PUBLIC),
+    "consultation_feedback": (
+        lambda o: {"token": o["consultation_token"], "number": o["consultation_entry"]},
+        PUBLIC,
+    ),
+    "consultation_list": (lambda o: {}, ALL_LOGGED_IN),
+    "consultation_create": (lambda o: {}, (403, 403, 403, 200, 403, 200, 302)),
+    "consultation_detail": (lambda o: {"pk": o["consultation"]}, (404, 404, 404, 200, 404, 200, 302)),
+    "consultation_answer": (lambda o: {"pk": o["feedback"]}, POST_ONLY),
     # Council sessions: the council's secretariat prepares and runs them; its members see them and vote; the
     # ballot is for the voting members only (admins and the secretariat included: 404).
     "session_list": (lambda o: {}, ALL_LOGGED_IN),
