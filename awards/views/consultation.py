@@ -74,7 +74,7 @@ def get_consultation_for_user(request, pk) -> Consultation:
 
 def _published(**lookup) -> Consultation:
     return get_object_or_404(
-        Consultation.objects.select_related("council__unit").filter(opens_at__lte=timezone.now()), **lookup
+        Consultation.objects.select_related("council").filter(opens_at__lte=timezone.now()), **lookup
     )
 
 
@@ -166,7 +166,7 @@ def consultation_public_list(request):
     now = timezone.now()
     consultations = (
         Consultation.objects.filter(opens_at__lte=now, closes_at__gt=now)
-        .select_related("council__unit")
+        .select_related("council")
         .annotate(entry_count=Count("entries"))
         .order_by("closes_at", "pk")
     )

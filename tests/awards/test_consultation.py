@@ -5,6 +5,7 @@ unanswered, or a required consultation has not been held."""
 
 import ipaddress
 import re
+import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -353,6 +354,13 @@ def test_bad_input_changes_nothing(org, secretariat):
         assert errors, fields
         if message is not None:
             assert message in errors, (fields, errors)
+    # Without the form's CSRF token (a page of another site posting in the visitor's name).
+    forged = Client(enforce_csrf_checks=True).post(
+        reverse("consultation_feedback", args=[consultation.token, 1]),
+        {"kind": "comment", "name": "A", "text": "Ý kiến"},
+        REMOTE_ADDR=address(),
+    )
+    assert forged.status_code == 403
     # A robot fills in the hidden field: thanked like anyone, nothing kept.
     robot = send(visitor, consultation, 1, website="http://spam.example")
     assert robot.redirect_chain and len(messages_of(robot)) == 1
@@ -684,3 +692,40 @@ def test_publishing_through_the_page_reports_refusals(org, secretariat, as_perso
     assert not Consultation.objects.exists()
     response = client.post(reverse("consultation_create"), {"title": TITLE, "days": "7", "stage": [stage.pk]})
     assert response.status_code == 302 and Consultation.objects.get().on_demand
+
+
+# Concurrency -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_and_the_agenda_at_the_same_moment_let_one_win(org):
+    """Both lock the nomination first: whichever comes second sees the other's row and is refused."""
+    secretariat = factories.make_user("secretariat_tx")
+    permissions.grant_secretariat(secretariat, org.council)
+    stage = at_council(org, state=ACCEPTED, code="LDTT")
+    session = draft_session(secretariat, org)
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def run(name, action):
+        try:
+            barrier.wait(timeout=10)
+            action()
+            outcomes[name] = "ok"
+        except (ConsultationError, SessionError) as error:
+            outcomes[name] = str(error)
+        finally:
+            connection.close()
+
+    actions = {
+        "publish": lambda: publish(secretariat, org, [stage], days=7),
+        "agenda": lambda: session_services.session_add_items(by=secretariat, session=session, stages=[stage]),
+    }
+    threads = [threading.Thread(target=run, args=item) for item in actions.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["agenda", "publish"] and list(outcomes.values()).count("ok") == 1
+    assert Consultation.objects.count() + AgendaItem.objects.count() == 1
