@@ -266,7 +266,7 @@ def test_seven_members_vote_at_once_and_the_minutes_tell_the_result(page, live_s
     assert states == [Nomination.State.IN_DECISION] * 2 + [Nomination.State.NOT_APPROVED] * 3
 
     # The minutes PDF, through the page's link: the counts and the recusal.
-    href = page.locator("#documents a", has_text=vi("Minutes (PDF)")).get_attribute("href")
+    href = page.locator("#documents").get_by_role("link", name=vi("Minutes (PDF)"), exact=True).get_attribute("href")
     assert href == reverse("session_minutes", kwargs={"pk": session.pk, "kind": "minutes"})
     response = page.request.get(f"{live_server.url}{href}")
     assert response.ok and response.headers["content-type"] == "application/pdf"
