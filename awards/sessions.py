@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from organizations.models import CouncilMember
-from thiduakt.lib import permissions
+from thiduakt.lib import bulk, permissions
 
 from . import consultation as consultation_services
 from . import nominations as nomination_services
