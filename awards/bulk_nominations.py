@@ -13,7 +13,7 @@ Art. 8), and so is anything a yearly campaign leads to; only a periodic or thema
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
@@ -293,6 +293,19 @@ def nominations_create_many(*, by, candidates: list[Candidate]) -> list[Nominati
     candidates = list(candidates)
     if not candidates:
         raise NominationError(_("Tick at least one nomination to create."))
+    try:
+        return _create_many(by=by, candidates=candidates)
+    except IntegrityError as error:
+        # A single nomination of the same subject created by someone else between the check and the insert
+        # (the constraints one_live_nomination_*): the whole batch is rolled back.
+        if "one_live_nomination_" not in str(error):
+            raise
+        raise NominationError(
+            _("One of these nominations was created by someone else at the same moment; nothing was created.")
+        ) from error
+
+
+def _create_many(*, by, candidates: list[Candidate]) -> list[Nomination]:
     with transaction.atomic():
         unit_ids = {c.proposing_unit.pk for c in candidates}
         locked = Unit.objects.select_for_update(no_key=True).filter(pk__in=unit_ids).order_by("pk")

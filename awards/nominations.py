@@ -13,10 +13,11 @@ heads send, recall and resubmit: what leaves the unit is the head's act); the re
 of the stage's council. System admins may do everything."""
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from thiduakt.lib import bulk, permissions
 from . import selectors_nominations as selectors
 from .models import AwardType, DossierDocument, Nomination, NominationRevision, ReviewStage, Submission
 from .models.catalogue import AwardKind
+from .models.nominations import ENDED_STATES
 from .routes import RouteError, compute_route
 
 State = Nomination.State
@@ -48,7 +50,7 @@ EDITABLE = frozenset({State.DRAFT, State.RETURNED})
 # A hold freezes a nomination on its way; not one still with its unit, nor one whose way has ended.
 HOLDABLE = frozenset({State.SUBMITTED, State.IN_APPRAISAL, State.IN_CONSULTATION, State.IN_COUNCIL, State.FORWARDED})
 # Nominations that no longer count when the same subject is proposed again for the same title and year.
-ENDED = frozenset({State.REJECTED, State.NOT_APPROVED, State.WITHDRAWN, State.REVOKED})
+ENDED = frozenset(State(state) for state in ENDED_STATES)
 UPDATABLE_FIELDS = frozenset({"achievement", "justification", "kind", "procedure", "campaign", "year", "award_type"})
 SNAPSHOT_FIELDS = ("award_type", "year", "kind", "procedure", "campaign", "achievement", "justification")
 
@@ -203,7 +205,9 @@ def _check_fields(*, subject, award_type: AwardType, year: int, kind: str, proce
 
 
 def _check_not_proposed_twice(*, subject, award_type: AwardType, year: int, kind: str, exclude_pk=None) -> None:
-    """A merit title is given once a year: a second live nomination for it would be decided twice."""
+    """A merit title is given once a year: a second live nomination for it would be decided twice. The check
+    gives the message; the constraints one_live_nomination_* decide between two creations at the same moment
+    (see _proposed_twice)."""
     if kind != AwardKind.REGULAR:
         return
     others = Nomination.objects.filter(
@@ -212,10 +216,26 @@ def _check_not_proposed_twice(*, subject, award_type: AwardType, year: int, kind
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     if others.exists():
-        raise NominationError(
-            _("%(subject)s is already proposed for %(award)s %(year)s.")
-            % {"subject": subject, "award": award_type.name, "year": year}
-        )
+        raise _proposed_twice_error(subject, award_type, year)
+
+
+def _proposed_twice_error(subject, award_type: AwardType, year: int) -> NominationError:
+    return NominationError(
+        _("%(subject)s is already proposed for %(award)s %(year)s.")
+        % {"subject": subject, "award": award_type.name, "year": year}
+    )
+
+
+@contextmanager
+def _proposed_twice(subject, award_type: AwardType, year: int):
+    """Turn the violation of a one_live_nomination_* constraint (another officer created the same nomination
+    between the check and the insert) into the check's message. Wrap the whole transaction: it is rolled back."""
+    try:
+        yield
+    except IntegrityError as error:
+        if "one_live_nomination_" not in str(error):
+            raise
+        raise _proposed_twice_error(subject, award_type, year) from error
 
 
 def nomination_snapshot(nomination: Nomination, documents: list[DossierDocument]) -> dict:
@@ -421,7 +441,7 @@ def nomination_create(
     _check_fields(
         subject=subject, award_type=award_type, year=year, kind=kind, procedure=procedure, achievement=achievement
     )
-    with transaction.atomic():
+    with _proposed_twice(subject, award_type, year), transaction.atomic():
         _check_not_proposed_twice(subject=subject, award_type=award_type, year=year, kind=kind)
         nomination = Nomination.objects.create(
             **subject_kwargs(subject),
@@ -456,7 +476,8 @@ def nomination_update(*, by, nomination: Nomination, **fields) -> Nomination:
     unknown = set(fields) - UPDATABLE_FIELDS
     if unknown:
         raise TypeError(f"nomination_update() cannot change {', '.join(sorted(unknown))}")
-    with transaction.atomic():
+    award_type, year = fields.get("award_type", nomination.award_type), fields.get("year", nomination.year)
+    with _proposed_twice(nomination.subject, award_type, year), transaction.atomic():
         nomination = _lock_nomination(nomination)
         _require_preparer(by, nomination.proposing_unit)
         if nomination.state not in EDITABLE:

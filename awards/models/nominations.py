@@ -90,6 +90,10 @@ class Submission(models.Model):
         return f"{self.number:02d}/{self.symbol}" if self.number else self.title
 
 
+# The states in which a nomination is over and no longer stands in the way of a new one.
+ENDED_STATES = ("rejected", "not_approved", "withdrawn", "revoked")
+
+
 class Nomination(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -150,6 +154,16 @@ class Nomination(models.Model):
         constraints = [
             models.CheckConstraint(condition=ONE_SUBJECT, name="nomination_one_subject"),
             models.CheckConstraint(condition=Q(year__gte=1945) & Q(year__lte=2100), name="nomination_year"),
+            # A merit title is given once a year: one live regular nomination per subject, award and year, so that
+            # two officers proposing the same person at the same moment cannot both succeed.
+            *(
+                models.UniqueConstraint(
+                    fields=[subject, "award_type", "year"],
+                    condition=Q(**{f"{subject}__isnull": False}, kind=AwardKind.REGULAR) & ~Q(state__in=ENDED_STATES),
+                    name=f"one_live_nomination_{subject}",
+                )
+                for subject in ("person", "unit", "household")
+            ),
         ]
         indexes = [
             models.Index(fields=["proposing_unit", "state", "year"], name="nomination_unit_state"),
