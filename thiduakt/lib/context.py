@@ -1,4 +1,3 @@
-from organizations.models import CouncilMember
 from thiduakt.lib import permissions
 
 
@@ -8,17 +7,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"is_system_admin": False, "may_check_eligibility": False, "may_see_sessions": False}
+    admin = permissions.is_system_admin(user)
     return {
-        "is_system_admin": permissions.is_system_admin(user),
+        "is_system_admin": admin,
         "may_check_eligibility": lambda: permissions.may_check_eligibility(user),
-        "may_see_sessions": lambda: _may_see_sessions(user),
+        "may_see_sessions": lambda: admin or permissions.concerned_by_councils(user),
     }
-
-
-def _may_see_sessions(user) -> bool:
-    """Council sessions concern admins, council secretariats and the members of a council."""
-    return (
-        permissions.is_system_admin(user)
-        or permissions.secretariat_councils(user).exists()
-        or CouncilMember.objects.filter(user=user, end__isnull=True).exists()
-    )

@@ -179,6 +179,18 @@ def secretariat_councils(user):
     ).select_related("unit")
 
 
+def concerned_by_councils(user) -> bool:
+    """Secretariat of a council or one of its current members, in one query (the header's menu asks on every
+    page)."""
+    if not user.is_authenticated:
+        return False
+    secretariat = CouncilUserObjectPermission.objects.filter(user=user, permission__codename=SECRETARIAT)
+    member = CouncilMember.objects.filter(user=user, end__isnull=True)
+    return Council.objects.filter(
+        Q(pk__in=secretariat.values("content_object_id")) | Q(pk__in=member.values("council_id"))
+    ).exists()
+
+
 def is_council_member(user, council: Council) -> bool:
     if not user.is_authenticated:
         return False
