@@ -16,6 +16,7 @@ from .sessions import VERB_LABELS as SESSION_VERB_LABELS
 VERB_LABELS = {
     "award_rules.changed": _("Award rules changed"),
     "base_salary.created": _("Base salary added"),
+    "session.minutes_attached": _("Session minutes attached to the dossiers"),  # awards/minutes.py
     **IMPORT_VERB_LABELS,
     **DOCUMENT_VERB_LABELS,
     **NOMINATION_VERB_LABELS,

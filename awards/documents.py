@@ -33,6 +33,10 @@ SINGLE_KINDS = frozenset({Kind.PROPOSAL_LETTER, Kind.ACHIEVEMENT_REPORT, Kind.MI
 # Simplified procedure (Law 06/2022 Art. 85): the proposal letter and a brief report of the achievement.
 SIMPLIFIED_REQUIRED = (Kind.PROPOSAL_LETTER, Kind.ACHIEVEMENT_REPORT)
 NAME_MAX_LENGTH = DossierDocument._meta.get_field("original_name").max_length
+# The minutes of a council session (awards/minutes.py): one stored file under this prefix shared by the documents
+# of every nomination on the agenda. A unit's upload does not replace them, and removing one nomination's row
+# leaves the file to the others.
+COUNCIL_DOCUMENTS_PREFIX = "dossiers/sessions/"
 
 VERB_LABELS = {
     "nomination.document_added": gettext_lazy("Dossier document added"),
@@ -157,7 +161,9 @@ def document_add(*, by, nomination: Nomination, kind: str, upload) -> DossierDoc
                 )
             replaced = []
             if kind in SINGLE_KINDS:
-                previous = nomination.documents.filter(kind=kind, replaced_at__isnull=True)
+                previous = nomination.documents.filter(kind=kind, replaced_at__isnull=True).exclude(
+                    file__startswith=COUNCIL_DOCUMENTS_PREFIX
+                )
                 replaced = list(previous.values_list("pk", flat=True))
                 previous.update(replaced_at=timezone.now())
             document = DossierDocument(
@@ -212,5 +218,7 @@ def document_remove(*, by, document: DossierDocument) -> None:
             data={"document": document.pk, "kind": document.kind, "name": document.original_name},
         )
         document.delete()
+        if DossierDocument.objects.filter(file=stored).exists():
+            return  # a council's minutes, still in the other nominations' dossiers
         # The file goes only once the row is gone for good: a rollback must not leave a row without its file.
         transaction.on_commit(lambda: storage.delete(stored))

@@ -11,6 +11,7 @@ from .views import (
     review,
     sessions,
 )
+from .views.session_minutes import session_minutes as minutes_pdf
 
 urlpatterns = [
     path("catalogue/", catalogue.award_type_list, name="award_type_list"),
@@ -82,4 +83,9 @@ urlpatterns += [
     path("sessions/<int:pk>/agenda/", sessions.session_agenda, name="session_agenda"),
     path("sessions/<int:pk>/act/", sessions.session_act, name="session_act"),
     path("sessions/<int:pk>/ballot/", sessions.session_ballot, name="session_ballot"),
+]
+
+# The minutes and ballot-count minutes of a closed session, as PDF (issue 6).
+urlpatterns += [
+    path("sessions/<int:pk>/minutes/<str:kind>.pdf", minutes_pdf, name="session_minutes"),
 ]

@@ -158,6 +158,26 @@ def _session_objects(org, organiser):
     return {"session": draft.pk, "open_session": voting.pk}
 
 
+def _minutes_objects(org, organiser):
+    """A closed session of the province council on a nomination of unit B (closed early by the organiser)."""
+    now = timezone.now()
+    nomination = Nomination.objects.create(
+        person=factories.make_person(org.unit_b), award_type=AwardType.objects.get(code="CSTD_TINH"), year=2025,
+        proposing_unit=org.unit_b, achievement="Hoàn thành xuất sắc nhiệm vụ", state=Nomination.State.IN_COUNCIL,
+    )  # fmt: skip
+    stage = ReviewStage.objects.create(
+        nomination=nomination, council=org.council, order=1, decides=True, state=ReviewStage.State.ACCEPTED
+    )
+    closed = session_services.session_create(
+        by=organiser, council=org.council, title="Phiên họp tháng 4", meeting_on=timezone.localdate(),
+        opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2),
+    )  # fmt: skip
+    session_services.session_add_items(by=organiser, session=closed, stages=[stage])
+    session_services.session_open(by=organiser, session=closed)
+    session_services.session_close(by=organiser, session=closed)
+    return {"closed_session": closed.pk}
+
+
 def _objects(org):
     organiser = factories.make_user("organiser", is_superuser=True)
     household = factories.make_household(org.unit_a)
@@ -174,6 +194,7 @@ def _objects(org):
         **_consultation_objects(org, organiser),
         **_nomination_objects(org, organiser),
         **_session_objects(org, organiser),
+        **_minutes_objects(org, organiser),
     }
 
 
@@ -303,6 +324,8 @@ MATRIX = {
     "session_agenda": (lambda o: {"pk": o["session"]}, (404, 404, 404, 200, 403, 200, 302)),
     "session_act": (lambda o: {"pk": o["session"]}, POST_ONLY),
     "session_ballot": (lambda o: {"pk": o["open_session"]}, (404, 404, 404, 404, 200, 404, 302)),
+    # The minutes of a closed session: its council's secretariat and members, admins.
+    "session_minutes": (lambda o: {"pk": o["closed_session"], "kind": "minutes"}, (404, 404, 404, 200, 200, 200, 302)),
     "audit_object": (
         lambda o: {"object_type": "organizations.unit", "object_id": o["unit"]},
         (403, 200, 404, 404, 404, 200, 302),
