@@ -503,6 +503,11 @@ def session_close(*, by, session: CouncilSession) -> CouncilSession:
             data={"papers": len(papers), "participants": len(participants), "voters": len(voters)},
         )
         transaction.on_commit(_vacuum_papers)
+        # The minutes are rendered by a worker, never inside the close (awards/minutes.py). Robust: the close has
+        # committed; a broker that is down must not turn it into an error page (the task is logged as not sent).
+        from . import tasks  # tasks imports this module
+
+        transaction.on_commit(lambda pk=session.pk: tasks.attach_session_minutes.delay(pk), robust=True)
     return session
 
 

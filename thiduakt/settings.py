@@ -125,7 +125,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Council sessions whose voting window has ended are closed and counted (awards.tasks). Each entry expires
+    # before the next one is due, so a stopped worker does not find a pile of them when it comes back.
+    "close-due-sessions": {"task": "awards.tasks.close_due_sessions", "schedule": 60.0, "options": {"expires": 50}},
+}
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
