@@ -77,10 +77,16 @@ def stored_files(media) -> list[Path]:
 
 
 def make_nomination(
-    org, *, code="LDTT", state=Nomination.State.DRAFT, procedure=Nomination.Procedure.NORMAL, on_route=False
+    org,
+    *,
+    code="LDTT",
+    state=Nomination.State.DRAFT,
+    procedure=Nomination.Procedure.NORMAL,
+    on_route=False,
+    person=None,
 ):
     made = Nomination.objects.create(
-        person=org.person_a,
+        person=person or org.person_a,
         award_type=AwardType.objects.get(code=code),
         year=2025,
         proposing_unit=org.unit_a,
@@ -324,11 +330,11 @@ def test_checklist_reads_the_province_rules_in_force_in_the_nomination_year(org,
         required_documents=["proposal_letter", "achievement_report", "minutes", "tally_minutes"],
     )
     assert "tally_minutes" in dossier.missing_documents(make_nomination(org, code="LDTT"))
-    earlier = make_nomination(org, code="LDTT")
+    earlier = make_nomination(org, code="LDTT", person=factories.make_person(org.unit_a))
     Nomination.objects.filter(pk=earlier.pk).update(year=2024)
     earlier.refresh_from_db()
     assert "tally_minutes" not in dossier.missing_documents(earlier)
-    outside = make_nomination(org, code="LDTT")
+    outside = make_nomination(org, code="LDTT", person=factories.make_person(org.unit_a))
     outside.proposing_unit = factories.make_unit("Tỉnh khác", level=Unit.Level.PROVINCE, kind=Unit.Kind.PROVINCE)
     assert "tally_minutes" not in dossier.missing_documents(outside)
 
@@ -427,7 +433,7 @@ def test_a_secretariat_off_the_route_does_not_see_the_document(org, officer_a, c
 
 def test_a_document_of_another_nomination_is_404(org, officer_a, client):
     document = add(officer_a, make_nomination(org))
-    other = make_nomination(org)
+    other = make_nomination(org, person=factories.make_person(org.unit_a))
     client.force_login(officer_a)
     url = reverse("nomination_document_download", args=[other.pk, document.pk])
     assert client.get(url).status_code == 404
