@@ -22,8 +22,8 @@ def test_every_entry_is_translated():
 def test_compiled_catalog_matches_the_source_catalog():
     po = polib.pofile(str(CATALOG / "django.po"))
     mo = polib.mofile(str(CATALOG / "django.mo"))
-    assert {e.msgid: e.msgstr for e in po if not e.msgid_plural} == {
-        e.msgid: e.msgstr for e in mo if not e.msgid_plural
+    assert {(e.msgctxt, e.msgid): e.msgstr for e in po if not e.msgid_plural} == {
+        (e.msgctxt, e.msgid): e.msgstr for e in mo if not e.msgid_plural
     }
 
 

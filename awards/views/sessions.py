@@ -37,7 +37,7 @@ Choice = BallotPaper.Choice
 BALLOT_CHOICES = (
     (Choice.AGREE, gettext_lazy("Agree")),
     (Choice.DISAGREE, gettext_lazy("Disagree")),
-    (Choice.ABSTAIN, gettext_lazy("No opinion")),
+    (Choice.ABSTAIN, gettext_lazy("Abstain")),
 )
 DONE_MESSAGES = {
     "remove_item": gettext_lazy("The nomination was taken off the agenda."),
@@ -274,7 +274,7 @@ def _results_workbook(session: CouncilSession, items: list[AgendaItem]):
         for item in items
     )
     header = [_("No."), _("Nominee"), _("Unit"), _("Award"), _("Proposing unit"), _("Agree"), _("Disagree"),
-              _("No opinion"), _("Eligible voters"), _("Vote rule"), _("Result"), _("Result note")]  # fmt: skip
+              _("Abstain"), _("Eligible voters"), _("Vote rule"), _("Result"), _("Result note")]  # fmt: skip
     return excel.xlsx_response(
         f"ket-qua-phien-hop-{session.pk}.xlsx",
         [excel.SheetSpec(_("Results"), header, rows, widths=[6, 30, 30, 30, 30, 10, 12, 12, 14, 30, 16, 50])],

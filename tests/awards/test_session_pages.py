@@ -229,7 +229,7 @@ def assert_no_counts(page):
     """While voting is open: no count column, no count cell, no result, and the items carry no count."""
     assert "data-count" not in page.text and "data-result" not in page.text
     headers = table_text(page.text).headers
-    for word in ("Agree", "Disagree", "No opinion", "Eligible voters", "Result"):
+    for word in ("Agree", "Disagree", "Abstain", "Eligible voters", "Result"):
         assert vi(word) not in headers
     assert all(item.agree is None for item in page.context["items"])
 

@@ -5,8 +5,9 @@ the secretariat role is a permission on a `Council`. System admins are superuser
 `system_admin` group and see everything.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -179,16 +180,25 @@ def secretariat_councils(user):
     ).select_related("unit")
 
 
-def concerned_by_councils(user) -> bool:
-    """Secretariat of a council or one of its current members, in one query (the header's menu asks on every
-    page)."""
-    if not user.is_authenticated:
-        return False
-    secretariat = CouncilUserObjectPermission.objects.filter(user=user, permission__codename=SECRETARIAT)
-    member = CouncilMember.objects.filter(user=user, end__isnull=True)
-    return Council.objects.filter(
-        Q(pk__in=secretariat.values("content_object_id")) | Q(pk__in=member.values("council_id"))
-    ).exists()
+def menu_roles(user) -> dict[str, bool]:
+    """What the header's menu needs to know of a non-admin user, in one query: whether the user is an officer or
+    head of some unit ("editor"), secretariat of some council, or a current member of one."""
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            editor=Exists(
+                UnitUserObjectPermission.objects.filter(user=OuterRef("pk"), permission__codename__in=EDITOR_ROLES)
+            ),
+            secretariat=Exists(
+                CouncilUserObjectPermission.objects.filter(user=OuterRef("pk"), permission__codename=SECRETARIAT)
+            ),
+            member=Exists(CouncilMember.objects.filter(user=OuterRef("pk"), end__isnull=True)),
+        )
+        .values("editor", "secretariat", "member")
+        .first()
+    )
+    return row or {"editor": False, "secretariat": False, "member": False}
 
 
 def is_council_member(user, council: Council) -> bool:
