@@ -151,6 +151,8 @@ LOGIN_MAX_FAILURES = envint("LOGIN_MAX_FAILURES", "5")
 # Per client address: higher, because a whole office often reaches the server through one public address.
 LOGIN_MAX_FAILURES_PER_ADDRESS = envint("LOGIN_MAX_FAILURES_PER_ADDRESS", "30")
 LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", "15")
+# Comments and complaints on a public consultation list, per client address: "<count>/<second|minute|hour|day>".
+CONSULTATION_FEEDBACK_LIMIT = os.environ.get("CONSULTATION_FEEDBACK_LIMIT", "5/hour")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese"))]
