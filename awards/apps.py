@@ -11,9 +11,8 @@ class AwardsConfig(AppConfig):
         from organizations import demo
         from organizations.views.home import register_home_panel
 
-        from . import audit_types
+        from . import audit_types, demo_council
         from . import demo as awards_demo
-        from . import demo_council
         from .home import work_panel
 
         for object_type, fetch in audit_types.OBJECT_TYPES.items():

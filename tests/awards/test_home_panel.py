@@ -10,8 +10,8 @@ from tests import factories
 def _nomination(org, state, **extra):
     """A nomination of a new person of unit A: one person has one live nomination per award and year."""
     return Nomination.objects.create(
-        person=factories.make_person(org.unit_a), award_type=AwardType.objects.get(code="LDTT"), year=2026, proposing_unit=org.unit_a,
-        achievement="Hoàn thành xuất sắc nhiệm vụ", state=state, **extra,
+        person=factories.make_person(org.unit_a), award_type=AwardType.objects.get(code="LDTT"), year=2026,
+        proposing_unit=org.unit_a, achievement="Hoàn thành xuất sắc nhiệm vụ", state=state, **extra,
     )  # fmt: skip
 
 
