@@ -1,10 +1,13 @@
 from .catalogue import AwardRuleSet, AwardType, BaseSalary
 from .consultation import Consultation, ConsultationEntry, Feedback
 from .councils import AgendaItem, Ballot, BallotPaper, CouncilSession, Recusal, SessionAttendance
+from .decisions import Decision, DecisionItem
 from .history import AwardRecord, Discipline, Initiative, Membership, Rating
 from .nominations import Authority, DossierDocument, Nomination, NominationRevision, ReviewStage, Submission
 
 __all__ = [
+    "Decision",
+    "DecisionItem",
     "Consultation",
     "ConsultationEntry",
     "Feedback",
