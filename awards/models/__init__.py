@@ -1,4 +1,5 @@
 from .catalogue import AwardRuleSet, AwardType, BaseSalary
+from .certificates import Certificate, CertificateBatch
 from .consultation import Consultation, ConsultationEntry, Feedback
 from .councils import AgendaItem, Ballot, BallotPaper, CouncilSession, Recusal, SessionAttendance
 from .decisions import Decision, DecisionItem
@@ -6,6 +7,8 @@ from .history import AwardRecord, Discipline, Initiative, Membership, Rating
 from .nominations import Authority, DossierDocument, Nomination, NominationRevision, ReviewStage, Submission
 
 __all__ = [
+    "Certificate",
+    "CertificateBatch",
     "Decision",
     "DecisionItem",
     "Consultation",
