@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations import access
 
 from .consultation import VERB_LABELS as CONSULTATION_VERB_LABELS
+from .decisions import VERB_LABELS as DECISION_VERB_LABELS
 from .documents import VERB_LABELS as DOCUMENT_VERB_LABELS
 from .imports import VERB_LABELS as IMPORT_VERB_LABELS
 from .models import AwardType
@@ -22,6 +23,7 @@ VERB_LABELS = {
     **NOMINATION_VERB_LABELS,
     **SESSION_VERB_LABELS,
     **CONSULTATION_VERB_LABELS,
+    **DECISION_VERB_LABELS,
 }
 
 

@@ -8,12 +8,23 @@ def navigation(request):
     callables sharing one query (permissions.menu_roles), run only on pages that render the menu."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"is_system_admin": False, "may_check_eligibility": False, "may_see_sessions": False}
+        return {
+            "is_system_admin": False,
+            "may_check_eligibility": False,
+            "may_see_sessions": False,
+            "may_see_decisions": False,
+        }
     if permissions.is_system_admin(user):
-        return {"is_system_admin": True, "may_check_eligibility": True, "may_see_sessions": True}
+        return {
+            "is_system_admin": True,
+            "may_check_eligibility": True,
+            "may_see_sessions": True,
+            "may_see_decisions": True,
+        }
     roles = cache(lambda: permissions.menu_roles(user))
     return {
         "is_system_admin": False,
         "may_check_eligibility": lambda: roles()["editor"] or roles()["secretariat"],
         "may_see_sessions": lambda: roles()["secretariat"] or roles()["member"],
+        "may_see_decisions": lambda: roles()["signer"] or roles()["secretariat"],
     }

@@ -97,6 +97,11 @@ def role_assignments(user):
     )
 
 
+def is_signer(user, unit: Unit) -> bool:
+    """May sign the unit's decisions: the signer role held on the unit or an ancestor (one query)."""
+    return Unit.Role.SIGNER in unit_roles(user, unit)
+
+
 def may_edit_somewhere(user) -> bool:
     """True for admins and for anyone who is an officer or head of some unit."""
     return is_system_admin(user) or (
@@ -182,7 +187,7 @@ def secretariat_councils(user):
 
 def menu_roles(user) -> dict[str, bool]:
     """What the header's menu needs to know of a non-admin user, in one query: whether the user is an officer or
-    head of some unit ("editor"), secretariat of some council, or a current member of one."""
+    head of some unit ("editor"), secretariat of some council, a current member of one, or a signer somewhere."""
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)
@@ -194,11 +199,14 @@ def menu_roles(user) -> dict[str, bool]:
                 CouncilUserObjectPermission.objects.filter(user=OuterRef("pk"), permission__codename=SECRETARIAT)
             ),
             member=Exists(CouncilMember.objects.filter(user=OuterRef("pk"), end__isnull=True)),
+            signer=Exists(
+                UnitUserObjectPermission.objects.filter(user=OuterRef("pk"), permission__codename=Unit.Role.SIGNER)
+            ),
         )
-        .values("editor", "secretariat", "member")
+        .values("editor", "secretariat", "member", "signer")
         .first()
     )
-    return row or {"editor": False, "secretariat": False, "member": False}
+    return row or {"editor": False, "secretariat": False, "member": False, "signer": False}
 
 
 def is_council_member(user, council: Council) -> bool:
