@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from awards import consultation as consultation_services
 from awards import selectors_sessions as selectors
 from awards import sessions as services
 from awards.models import AgendaItem, BallotPaper, CouncilSession, Recusal
@@ -346,10 +347,14 @@ def session_agenda(request, pk):
             return redirect("session_detail", pk=session.pk)
     stages = selectors.filter_waiting(selectors.waiting_stages(session), data)
     page = page_by_keys(stages, request.GET.get("page"), PAGE_SIZE)
-    if request.GET.get("select") == "page" and error is None:
-        checked = {stage.pk for stage in page}
+    # What stands before the vote (a consultation open, a complaint unanswered, one required and not held) is
+    # shown on the row, whose box cannot be ticked: session_add_items would refuse it anyway.
+    blocked = consultation_services.vote_blockers({stage.nomination_id for stage in page})
     for stage in page:
         stage.nominee_unit = selectors.nominee_unit(stage.nomination)
+        stage.blocked = blocked.get(stage.nomination_id, "")
+    if request.GET.get("select") == "page" and error is None:
+        checked = {stage.pk for stage in page if not stage.blocked}
     context = {
         "session": session,
         "form": form,

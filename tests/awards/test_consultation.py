@@ -239,7 +239,8 @@ def test_the_public_page_leaks_no_identifier(org, secretariat, client):
     assert "Phạm Thị Lan" in pages[1].content.decode()
     assert "chuyển đổi số ngành giáo dục" in pages[1].content.decode()
     # The public address of the consultation is random, not its key.
-    assert len(consultation.token) >= 22 and str(consultation.pk) not in consultation.token
+    assert len(consultation.token) >= 22 and not consultation.token.isdigit()
+    assert f"/{consultation.pk}/" not in reverse("consultation_public", args=[consultation.token])
 
 
 def test_the_public_page_takes_the_same_queries_for_3_or_30_entries(org, secretariat, django_assert_max_num_queries):

@@ -507,7 +507,7 @@ def test_the_pages_run_the_same_number_of_queries_for_3_and_30_items(org, secret
         agenda_url = reverse("session_agenda", args=[session.pk])
         with django_assert_max_num_queries(16):
             counts[size, "draft"] = _queries(secretariat_client, detail_url)
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(20):  # the picker also reads what stands before the vote (consultations)
             counts[size, "agenda"] = _queries(secretariat_client, agenda_url, select="page")
         services.session_open(by=secretariat, session=session)
         with django_assert_max_num_queries(16):
@@ -523,3 +523,22 @@ def test_the_pages_run_the_same_number_of_queries_for_3_and_30_items(org, secret
         ReviewStage.objects.filter(state=ACCEPTED, agenda_items__isnull=True).update(state=ReviewStage.State.FAILED)
     for page in ("draft", "agenda", "open", "ballot", "closed", "member"):
         assert counts[3, page] == counts[30, page], page
+
+
+def test_the_agenda_page_shows_why_a_nomination_cannot_be_put_to_the_vote(org, secretariat):
+    """CSTĐ toàn quốc requires a public consultation (10 days in the seeded rules): without one, its row says so
+    and its box cannot be ticked, while an LĐTT beside it can."""
+    blocked = at_council(org, state=ReviewStage.State.ACCEPTED, code="CSTDTQ", name="Phạm Thị Lan")
+    free = at_council(org, state=ReviewStage.State.ACCEPTED, code="LDTT", name="Võ Văn Kiệt")
+    now = timezone.now()
+    session = services.session_create(
+        by=secretariat, council=org.council, title="Phiên họp", meeting_on=timezone.localdate(), opens_at=now,
+        closes_at=now + timezone.timedelta(hours=2),
+    )  # fmt: skip
+    page = client_for(secretariat).get(reverse("session_agenda", args=[session.pk]) + "?select=page")
+    html = page.content.decode()
+    blocked_box = re.search(rf'name="stage" value="{blocked.pk}"[^>]*>', html).group(0)
+    free_box = re.search(rf'name="stage" value="{free.pk}"[^>]*>', html).group(0)
+    assert "disabled" in blocked_box and "checked" not in blocked_box
+    assert "checked" in free_box and "disabled" not in free_box
+    assert "Phạm Thị Lan" in html and "lấy ý kiến" in html.lower()
