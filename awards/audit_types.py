@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations import access
 
+from .certificates import VERB_LABELS as CERTIFICATE_VERB_LABELS
 from .consultation import VERB_LABELS as CONSULTATION_VERB_LABELS
 from .decisions import VERB_LABELS as DECISION_VERB_LABELS
 from .documents import VERB_LABELS as DOCUMENT_VERB_LABELS
@@ -23,6 +24,7 @@ VERB_LABELS = {
     **NOMINATION_VERB_LABELS,
     **SESSION_VERB_LABELS,
     **CONSULTATION_VERB_LABELS,
+    **CERTIFICATE_VERB_LABELS,
     **DECISION_VERB_LABELS,
 }
 

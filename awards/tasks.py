@@ -53,3 +53,12 @@ def close_due_sessions() -> int:
             continue
         closed += 1
     return closed
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def generate_certificates(batch_id: int) -> int:
+    """Render the missing certificates of a batch's decision and build its downloads (awards/certificates.py);
+    how many this run rendered. A redelivered or repeated job resumes where the last one stopped."""
+    from . import certificates
+
+    return certificates.batch_run(batch_id=batch_id)

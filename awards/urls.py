@@ -89,3 +89,25 @@ urlpatterns += [
 urlpatterns += [
     path("sessions/<int:pk>/minutes/<str:kind>.pdf", minutes_pdf, name="session_minutes"),
 ]
+
+# Certificates of issued decisions (issue 7): the decision page's panel (generate, progress, downloads), single
+# PDFs, and the admins' template preview. The public verification is in awards/urls_verify.py.
+from .views import certificates as certificate_views  # noqa: E402
+
+urlpatterns += [
+    path("decisions/<int:pk>/certificates/", certificate_views.certificate_panel, name="certificate_panel"),
+    path(
+        "decisions/<int:pk>/certificates/generate/", certificate_views.certificate_generate, name="certificate_generate"
+    ),
+    path(
+        "decisions/<int:pk>/certificates/print.pdf",
+        certificate_views.certificate_batch_pdf,
+        name="certificate_batch_pdf",
+    ),
+    path(
+        "decisions/<int:pk>/certificates/all.zip", certificate_views.certificate_batch_zip, name="certificate_batch_zip"
+    ),
+    path("certificates/<int:pk>.pdf", certificate_views.certificate_pdf, name="certificate_pdf"),
+    path("certificates/templates/", certificate_views.certificate_templates, name="certificate_templates"),
+    path("certificates/templates/<slug:family>.pdf", certificate_views.certificate_preview, name="certificate_preview"),
+]
