@@ -13,6 +13,7 @@ from .documents import VERB_LABELS as DOCUMENT_VERB_LABELS
 from .imports import VERB_LABELS as IMPORT_VERB_LABELS
 from .models import AwardType
 from .nominations import VERB_LABELS as NOMINATION_VERB_LABELS
+from .publication import VERB_LABELS as PUBLICATION_VERB_LABELS
 from .sessions import VERB_LABELS as SESSION_VERB_LABELS
 
 VERB_LABELS = {
@@ -24,6 +25,7 @@ VERB_LABELS = {
     **NOMINATION_VERB_LABELS,
     **SESSION_VERB_LABELS,
     **CONSULTATION_VERB_LABELS,
+    **PUBLICATION_VERB_LABELS,
     **CERTIFICATE_VERB_LABELS,
     **DECISION_VERB_LABELS,
 }

@@ -11,6 +11,7 @@ from .views import (
     review,
     sessions,
 )
+from .views.publication import decision_publish, decision_unpublish, published_admin
 from .views.session_minutes import session_minutes as minutes_pdf
 
 urlpatterns = [
@@ -88,6 +89,14 @@ urlpatterns += [
 # The minutes and ballot-count minutes of a closed session, as PDF (issue 6).
 urlpatterns += [
     path("sessions/<int:pk>/minutes/<str:kind>.pdf", minutes_pdf, name="session_minutes"),
+]
+
+# Published award lists (issue 7): the system admins' page of issued decisions, publish and withdraw. The public
+# pages are in awards/urls_published.py.
+urlpatterns += [
+    path("publication/", published_admin, name="published_admin"),
+    path("publication/<int:pk>/publish/", decision_publish, name="decision_publish"),
+    path("publication/<int:pk>/unpublish/", decision_unpublish, name="decision_unpublish"),
 ]
 
 # Certificates of issued decisions (issue 7): the decision page's panel (generate, progress, downloads), single

@@ -3,7 +3,7 @@
 A URL added without a row here fails `test_every_url_name_has_a_row`. POST-only actions answer 405 to a GET
 once the visitor is logged in; what they do on POST is tested beside their feature."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,7 @@ from django.utils import timezone
 from awards import consultation as consultation_services
 from awards import documents
 from awards import sessions as session_services
-from awards.models import AwardType, Feedback, Nomination, ReviewStage, Submission
+from awards.models import AwardType, Decision, DecisionItem, Feedback, Nomination, ReviewStage, Submission
 from campaigns.services import blocs as bloc_services
 from campaigns.services import campaigns as campaign_services
 from tests import factories
@@ -178,6 +178,29 @@ def _minutes_objects(org, organiser):
     return {"closed_session": closed.pk}
 
 
+def _publication_objects(org, organiser):
+    """An issued decision of the province, published, with one line; an issued one not published."""
+    award_type = AwardType.objects.get(code="LDTT")
+    decisions = []
+    for number, published in ((5, True), (6, False)):
+        decision = Decision.objects.create(
+            issuer=org.province, award_type=award_type, state=Decision.State.ISSUED, number=number, year=2025,
+            decided_on=date(2025, 3, 12), place="Sông Hồng", title="Về việc tặng danh hiệu Lao động tiên tiến",
+            issuer_title="CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH", signer_title="CHỦ TỊCH", signer_name="Trần Văn Chính",
+            achievement="Đã có thành tích", published_at=timezone.now() if published else None,
+        )  # fmt: skip
+        nomination = Nomination.objects.create(
+            person=factories.make_person(org.unit_a), award_type=award_type, year=2024, proposing_unit=org.unit_a,
+            achievement="Hoàn thành xuất sắc nhiệm vụ", state=Nomination.State.AWARDED,
+        )  # fmt: skip
+        DecisionItem.objects.create(
+            decision=decision, nomination=nomination, group=DecisionItem.Group.INDIVIDUAL, order=1,
+            recipient_name=nomination.person.full_name, recipient_unit=org.unit_a.name,
+        )  # fmt: skip
+        decisions.append(decision)
+    return {"published_year": 2025, "published_issuer": org.province.code, "unpublished_decision": decisions[1].pk}
+
+
 def _objects(org):
     organiser = factories.make_user("organiser", is_superuser=True)
     household = factories.make_household(org.unit_a)
@@ -195,6 +218,7 @@ def _objects(org):
         **_nomination_objects(org, organiser),
         **_session_objects(org, organiser),
         **_minutes_objects(org, organiser),
+        **_publication_objects(org, organiser),
     }
 
 
@@ -326,6 +350,12 @@ MATRIX = {
     "session_ballot": (lambda o: {"pk": o["open_session"]}, (404, 404, 404, 404, 200, 404, 302)),
     # The minutes of a closed session: its council's secretariat and members, admins.
     "session_minutes": (lambda o: {"pk": o["closed_session"], "kind": "minutes"}, (404, 404, 404, 200, 200, 200, 302)),
+    # Published award lists: anyone reads them; system admins publish and withdraw.
+    "published_index": (lambda o: {}, PUBLIC),
+    "published_list": (lambda o: {"year": o["published_year"], "code": o["published_issuer"]}, PUBLIC),
+    "published_admin": (lambda o: {}, ADMIN_ONLY),
+    "decision_publish": (lambda o: {"pk": o["unpublished_decision"]}, POST_ONLY),
+    "decision_unpublish": (lambda o: {"pk": o["unpublished_decision"]}, POST_ONLY),
     "audit_object": (
         lambda o: {"object_type": "organizations.unit", "object_id": o["unit"]},
         (403, 200, 404, 404, 404, 200, 302),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("awards/", include("awards.urls")),
     path("consultation/", include("awards.urls_consultation")),
+    path("published/", include("awards.urls_published")),
     path("verify/", include("awards.urls_verify")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page says.
