@@ -119,8 +119,9 @@ def test_only_system_admins_publish(org, persona, request):
 
 def test_refusals_change_nothing(org, admin_user):
     draft = make_decision(org.province, LINES, state=Decision.State.DRAFT)
-    with pytest.raises(PublicationError, match="issued"):
+    with translation.override("vi"), pytest.raises(PublicationError) as refused:
         services.decision_publish(by=admin_user, decision=draft)
+    assert str(refused.value) == vi("Only an issued decision can be published.")
     published = make_decision(org.province, [("Phạm Minh Khôi", "Sở Xây dựng")], number=6, published=True)
     before = Decision.objects.get(pk=published.pk).published_at
     with pytest.raises(PublicationError):
