@@ -15,6 +15,7 @@ from psycopg2 import sql
 BENCH_DB = "thiduakt_bench_test"
 PAGE_SCENARIOS = {"unit_tree_page", "person_search_page", "secretariat_list_page"}
 SCENARIOS = PAGE_SCENARIOS | {"eligibility_batch", "bulk_accept_1000", "ballots_concurrent", "session_close_12500"}
+SCENARIOS |= {"certificates_batch"}
 
 
 def _server():
@@ -87,6 +88,9 @@ def test_quick_run_measures_every_scenario(bench_env, tmp_path):
     assert ballots["members"] == 25 and ballots["votes"] == ballots["counted_at_close"] == 25 * ballots["items"]
     close = {row["metric"]: row["value"] for row in rows if row["scenario"] == "session_close_12500"}
     assert close["votes"] == 25 * close["items"] and {"seconds", "queries", "ratio_vs_naive"} <= set(close)
+    certs = {row["metric"]: row["value"] for row in rows if row["scenario"] == "certificates_batch"}
+    assert certs["certificates"] == 200 and {"seconds", "per_second", "ratio_vs_naive", "peak_mib"} <= set(certs)
+    assert certs["peak_mib"] < 1536
     lists = {row["metric"].split(".")[0] for row in rows if row["scenario"] == "secretariat_list_page"}
     assert lists == {"all", "overdue", "in_appraisal", "first_page"}
     table = result.stdout
