@@ -233,6 +233,61 @@ def _certificate_objects(org, organiser):
     return {"certificate_decision": decision.pk, "certificate": certificate.pk, "certificate_token": certificate.token}
 
 
+def _decision_objects(org, organiser):
+    """An issued decision of the province (one LDTT line, a signed scan) drafted and issued through the services."""
+    from awards import decisions as decision_services
+
+    nomination = Nomination.objects.create(
+        person=factories.make_person(org.unit_a), award_type=AwardType.objects.get(code="LDTT"), year=2025,
+        proposing_unit=org.unit_a, achievement="Hoàn thành tốt nhiệm vụ", state=Nomination.State.IN_DECISION,
+    )  # fmt: skip
+    ReviewStage.objects.create(
+        nomination=nomination, council=org.council, order=1, decides=True, state=ReviewStage.State.PASSED
+    )
+    decision = decision_services.decision_create(
+        by=organiser, issuer=org.province, award_type=nomination.award_type, nominations=[nomination],
+        title="Về việc công nhận danh hiệu Lao động tiên tiến năm 2025", place="Sông Hồng",
+        issuer_title="CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH SÔNG HỒNG", signer_title="CHỦ TỊCH", signer_name="Trần Văn Minh",
+        achievement="Đã có thành tích hoàn thành tốt nhiệm vụ năm 2025",
+    )  # fmt: skip
+    decision_services.decision_issue(by=organiser, decision=decision)
+    scan = SimpleUploadedFile("ban-ky.pdf", b"%PDF-1.4\n", content_type="application/pdf")
+    decision_services.decision_attach_scan(by=organiser, decision=decision, file=scan)
+    return {"decision": decision.pk}
+
+
+def _certificate_objects(org, organiser):
+    """An issued decision of the province with one line, its certificate (a stored PDF) and a finished batch."""
+    from datetime import date
+
+    from awards.models import Certificate, CertificateBatch, Decision, DecisionItem
+
+    award_type = AwardType.objects.get(code="BK_TINH")
+    decision = Decision.objects.create(
+        issuer=org.province, award_type=award_type, state=Decision.State.ISSUED, number=9, year=2026,
+        decided_on=date(2026, 3, 12), place="Sông Hồng", title="Về việc tặng Bằng khen",
+        issuer_title="CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH", signer_title="CHỦ TỊCH", signer_name="Trần Văn Chính",
+        achievement="Đã có thành tích xuất sắc",
+    )  # fmt: skip
+    nomination = Nomination.objects.create(
+        person=factories.make_person(org.unit_a), award_type=award_type, year=2025, proposing_unit=org.unit_a,
+        achievement="Hoàn thành xuất sắc nhiệm vụ", state=Nomination.State.AWARDED,
+    )  # fmt: skip
+    item = DecisionItem.objects.create(
+        decision=decision, nomination=nomination, group=DecisionItem.Group.INDIVIDUAL, order=1,
+        recipient_name=nomination.person.full_name, recipient_unit=org.unit_a.name,
+    )  # fmt: skip
+    certificate = Certificate.objects.create(
+        item=item, family="bang_khen", text={"recipient": item.recipient_name},
+        pdf=ContentFile(b"%PDF-1.4\n", name="c.pdf"),
+    )  # fmt: skip
+    CertificateBatch.objects.create(
+        decision=decision, state=CertificateBatch.State.DONE, total=1, done_count=1, finished_at=timezone.now(),
+        merged_pdf=ContentFile(b"%PDF-1.4\n", name="in.pdf"), zip_file=ContentFile(b"PK", name="all.zip"),
+    )  # fmt: skip
+    return {"certificate_decision": decision.pk, "certificate": certificate.pk, "certificate_token": certificate.token}
+
+
 def _objects(org):
     organiser = factories.make_user("organiser", is_superuser=True)
     household = factories.make_household(org.unit_a)
@@ -250,6 +305,7 @@ def _objects(org):
         **_nomination_objects(org, organiser),
         **_session_objects(org, organiser),
         **_minutes_objects(org, organiser),
+        **_decision_objects(org, organiser),
         **_certificate_objects(org, organiser),
         **_publication_objects(org, organiser),
     }
@@ -389,6 +445,25 @@ MATRIX = {
     "published_admin": (lambda o: {}, ADMIN_ONLY),
     "decision_publish": (lambda o: {"pk": o["unpublished_decision"]}, POST_ONLY),
     "decision_unpublish": (lambda o: {"pk": o["unpublished_decision"]}, POST_ONLY),
+    # Certificates of an issued decision: the decision page's readers (admins, the issuer's signers, its council's
+    # secretariat); the verification by token is public; the template preview is for admins.
+    "certificate_panel": (lambda o: {"pk": o["certificate_decision"]}, (404, 404, 404, 200, 404, 200, 302)),
+    "certificate_generate": (lambda o: {"pk": o["certificate_decision"]}, POST_ONLY),
+    "certificate_batch_pdf": (lambda o: {"pk": o["certificate_decision"]}, (404, 404, 404, 200, 404, 200, 302)),
+    "certificate_batch_zip": (lambda o: {"pk": o["certificate_decision"]}, (404, 404, 404, 200, 404, 200, 302)),
+    "certificate_pdf": (lambda o: {"pk": o["certificate"]}, (404, 404, 404, 200, 404, 200, 302)),
+    "certificate_verify": (lambda o: {"token": o["certificate_token"]}, PUBLIC),
+    "certificate_templates": (lambda o: {}, ADMIN_ONLY),
+    "certificate_preview": (lambda o: {"family": "bang_khen"}, ADMIN_ONLY),
+    # Award decisions: the issuer's signers and the secretariat of its councils draft and read them, admins too;
+    # everyone else does not learn they exist.
+    "decision_list": (lambda o: {}, ALL_LOGGED_IN),
+    "decision_create": (lambda o: {}, (403, 403, 403, 200, 403, 200, 302)),
+    "decision_detail": (lambda o: {"pk": o["decision"]}, (404, 404, 404, 200, 404, 200, 302)),
+    "decision_act": (lambda o: {"pk": o["decision"]}, POST_ONLY),
+    "decision_pdf": (lambda o: {"pk": o["decision"]}, (404, 404, 404, 200, 404, 200, 302)),
+    "decision_xlsx": (lambda o: {"pk": o["decision"]}, (404, 404, 404, 200, 404, 200, 302)),
+    "decision_scan": (lambda o: {"pk": o["decision"]}, (404, 404, 404, 200, 404, 200, 302)),
     # Certificates of an issued decision: the decision page's readers (admins, the issuer's signers, its council's
     # secretariat); the verification by token is public; the template preview is for admins.
     "certificate_panel": (lambda o: {"pk": o["certificate_decision"]}, (404, 404, 404, 200, 404, 200, 302)),
