@@ -99,6 +99,20 @@ urlpatterns += [
     path("publication/<int:pk>/unpublish/", decision_unpublish, name="decision_unpublish"),
 ]
 
+# Award decisions (issue 7): the list, a new draft, one decision with its actions, its PDF, its attached list as
+# Excel and its signed scan.
+from .views import decisions as decision_views  # noqa: E402
+
+urlpatterns += [
+    path("decisions/", decision_views.decision_list, name="decision_list"),
+    path("decisions/new/", decision_views.decision_create, name="decision_create"),
+    path("decisions/<int:pk>/", decision_views.decision_detail, name="decision_detail"),
+    path("decisions/<int:pk>/act/", decision_views.decision_act, name="decision_act"),
+    path("decisions/<int:pk>/decision.pdf", decision_views.decision_pdf, name="decision_pdf"),
+    path("decisions/<int:pk>/list.xlsx", decision_views.decision_xlsx, name="decision_xlsx"),
+    path("decisions/<int:pk>/signed-scan.pdf", decision_views.decision_scan, name="decision_scan"),
+]
+
 # Certificates of issued decisions (issue 7): the decision page's panel (generate, progress, downloads), single
 # PDFs, and the admins' template preview. The public verification is in awards/urls_verify.py.
 from .views import certificates as certificate_views  # noqa: E402
