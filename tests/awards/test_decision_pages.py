@@ -80,8 +80,9 @@ def test_draft_page_edits_issues_and_revokes(client, org, secretariat, signer, s
     body = page.content.decode()
     assert "1.404.000" in body and "702.000" in body and 'value="issue"' not in body  # staff drafts, signer issues
     line = decision.items.get(nomination__person=org.person_a)
-    response = act(client, decision, "item_update", item=line.pk, recipient_name="Nguyễn Thị Hoà",
-                   recipient_position="Giáo viên", recipient_unit="Trường THPT Lê Quý Đôn", register_number="SV-7")  # fmt: skip
+    texts = {"recipient_name": "Nguyễn Thị Hoà", "recipient_position": "Giáo viên",
+             "recipient_unit": "Trường THPT Lê Quý Đôn", "register_number": "SV-7"}  # fmt: skip
+    response = act(client, decision, "item_update", item=line.pk, **texts)
     assert str(services_done("item_update")) in messages_of(response)
     line.refresh_from_db()
     assert (line.recipient_position, line.register_number) == ("Giáo viên", "SV-7")
