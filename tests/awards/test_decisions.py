@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from awards import decisions as services
@@ -34,6 +34,13 @@ TEXTS = {
     "legal_bases": ["Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;"],
     "achievement": "Đã có thành tích hoàn thành tốt nhiệm vụ năm 2025",
 }
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The refusals are matched on their English wording (the pages' tests read them in Vietnamese)."""
+    with translation.override("en"):
+        yield
 
 
 def decidable(org, subject, code="LDTT", *, council=None, year=2025, stage_state=ReviewStage.State.PASSED):
