@@ -1,7 +1,9 @@
 """Demo work for the provincial council, so that `make run` shows the secretariat's lists and a vote under way:
 nominations for the provincial chairman's Bằng khen (BK_TINH) of people the eligibility engine finds eligible,
-waiting at the provincial council (accepted, or still in appraisal), and an open session whose agenda holds the
-first five, in which `uyvien.tinh` can vote. Registered with `seed_demo` after the award history (awards/apps.py).
+waiting at the provincial council (accepted, or still in appraisal), an open session whose agenda holds the
+first five, in which `uyvien.tinh` can vote, and nominations the council passed: three on a decision `ky.tinh`
+issued and `admin` published, three waiting for the next decision. Registered with `seed_demo` after the award
+history (awards/apps.py).
 
 The nominations are written directly with their single stage at the provincial council (the demo has no
 dossier files); the session goes through the services, as the secretariat's pages would."""
@@ -13,7 +15,8 @@ from django.utils import timezone
 
 from thiduakt.lib import permissions
 
-from . import eligibility
+from . import decisions as decision_services
+from . import eligibility, publication
 from . import sessions as session_services
 from .demo import DEMO_LAST_YEAR
 from .models import AwardType, Nomination, ReviewStage
@@ -21,8 +24,11 @@ from .models import AwardType, Nomination, ReviewStage
 AWARD = "BK_TINH"
 ACCEPTED = 8
 IN_APPRAISAL = 4
+PASSED = 6  # passed by the council, waiting for the decision
+DECIDED = 3  # of which on an issued, published decision
 ON_AGENDA = 5
 SECRETARY = "thuky.tinh"
+SIGNER = "ky.tinh"
 ACHIEVEMENT = (
     "Hai năm liền hoàn thành xuất sắc nhiệm vụ; chủ trì sáng kiến cải tiến quy trình được áp dụng trong toàn "
     "đơn vị; tích cực tham gia các phong trào thi đua của tỉnh."
@@ -42,12 +48,18 @@ def seed_demo_council(*, scale: int, seed: int) -> dict:
         verdict
         for verdict in eligibility.check_many(people, year, [AWARD])
         if verdict.status == eligibility.Status.ELIGIBLE
-    ][: ACCEPTED + IN_APPRAISAL]
+    ][: ACCEPTED + IN_APPRAISAL + PASSED]
     award_type = AwardType.objects.get(code=AWARD)
     now = timezone.now()
     stages = []
-    for index, verdict in enumerate(verdicts):
-        accepted = index < ACCEPTED
+    # (stage state, nomination state) by position in the list of eligible people.
+    plan = (
+        [(ReviewStage.State.ACCEPTED, Nomination.State.IN_COUNCIL)] * ACCEPTED
+        + [(ReviewStage.State.IN_APPRAISAL, Nomination.State.IN_APPRAISAL)] * IN_APPRAISAL
+        + [(ReviewStage.State.PASSED, Nomination.State.IN_DECISION)] * PASSED
+    )
+    passed = []
+    for index, (verdict, (stage_state, state)) in enumerate(zip(verdicts, plan, strict=False)):
         person = verdict.subject
         nomination = Nomination.objects.create(
             person=person,
@@ -55,20 +67,20 @@ def seed_demo_council(*, scale: int, seed: int) -> dict:
             year=year,
             proposing_unit=person.unit,
             achievement=ACHIEVEMENT,
-            state=Nomination.State.IN_COUNCIL if accepted else Nomination.State.IN_APPRAISAL,
+            state=state,
             eligibility={"status": verdict.status, "reasons": [reason.as_dict() for reason in verdict.reasons]},
         )
-        stages.append(
-            ReviewStage.objects.create(
-                nomination=nomination,
-                council=council,
-                order=1,
-                decides=True,
-                state=ReviewStage.State.ACCEPTED if accepted else ReviewStage.State.IN_APPRAISAL,
-                received_at=now - timedelta(days=10),
-                due_at=now + timedelta(days=5 + index),
-            )
+        stage = ReviewStage.objects.create(
+            nomination=nomination,
+            council=council,
+            order=1,
+            decides=True,
+            state=stage_state,
+            received_at=now - timedelta(days=10),
+            due_at=now + timedelta(days=5 + index),
+            decided_at=now - timedelta(days=2) if stage_state == ReviewStage.State.PASSED else None,
         )
+        (passed if stage_state == ReviewStage.State.PASSED else stages).append(stage)
     agenda = [stage for stage in stages if stage.state == ReviewStage.State.ACCEPTED][:ON_AGENDA]
     if agenda:
         session = session_services.session_create(
@@ -82,4 +94,40 @@ def seed_demo_council(*, scale: int, seed: int) -> dict:
         )
         session_services.session_add_items(by=secretary, session=session, stages=agenda)
         session_services.session_open(by=secretary, session=session)
-    return {"hồ sơ chờ Hội đồng tỉnh": len(stages), "phiên họp đang bỏ phiếu": 1 if agenda else 0}
+    decided = _issued_decision(council.unit, award_type, [stage.nomination for stage in passed[:DECIDED]], year)
+    return {
+        "hồ sơ chờ Hội đồng tỉnh": len(stages),
+        "phiên họp đang bỏ phiếu": 1 if agenda else 0,
+        "hồ sơ chờ quyết định": len(passed) - decided,
+        "quyết định đã ban hành": 1 if decided else 0,
+    }
+
+
+def _issued_decision(issuer, award_type, nominations, year: int) -> int:
+    """A decision of the province for the first nominations passed, issued by `ky.tinh` and published by `admin`;
+    the others wait for the signer's staff to draft theirs. Returns how many lines it has."""
+    users = get_user_model().objects
+    signer, admin = users.filter(username=SIGNER).first(), users.filter(username="admin").first()
+    if not nominations or signer is None or admin is None:
+        return 0
+    decision = decision_services.decision_create(
+        by=signer,
+        issuer=issuer,
+        award_type=award_type,
+        nominations=nominations,
+        title=f"Về việc tặng {award_type.name} năm {year}",
+        place=issuer.name.removeprefix("Tỉnh ").strip(),
+        issuer_title=f"CHỦ TỊCH ỦY BAN NHÂN DÂN {issuer.name.upper()}",
+        signing_mode="KT.",
+        signer_title="PHÓ CHỦ TỊCH",
+        signer_name="Trần Văn Minh",
+        legal_bases=[
+            "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;",
+            "Căn cứ Nghị định số 152/2025/NĐ-CP của Chính phủ quy định chi tiết một số điều của Luật Thi đua, "
+            "khen thưởng;",
+        ],
+        achievement=f"Đã có thành tích xuất sắc trong thực hiện nhiệm vụ năm {year}",
+    )
+    decision = decision_services.decision_issue(by=signer, decision=decision)
+    publication.decision_publish(by=admin, decision=decision)
+    return len(nominations)
