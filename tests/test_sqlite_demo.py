@@ -30,7 +30,8 @@ for index, member in enumerate(voters):
     sessions.ballot_cast(by=member.user, session=session, choices={item.pk: choice for item in items})
 sessions.session_close(by=get_user_model().objects.get(username="thuky.tinh"), session=session)
 print(len(voters), *session.items.order_by("order").values_list("agree", flat=True))
-print(session.items.filter(passed=True).count(), Nomination.objects.filter(state="in_decision").count())
+on_agenda = Nomination.objects.filter(stages__agenda_items__session=session)
+print(session.items.filter(passed=True).count(), on_agenda.filter(state="in_decision").count())
 """
 
 
