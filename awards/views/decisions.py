@@ -434,11 +434,12 @@ ACTIONS = {
 def decision_document_context(decision: Decision) -> dict:
     """What decision_pdf.html prints: the header (issuer, number or a blank, place and date), the articles with
     the counts and the total, the signature block and the attached list."""
-    items = [item for item in selectors.decision_items(decision) if decision.state == State.DRAFT or not item.revoked]
+    # The document as it was issued: a revocation is a later act of its own, so revoked lines stay on it.
+    items = list(selectors.decision_items(decision))
     if decision.state == State.DRAFT:
         base, rows, total = services.bonus_preview(decision, items=items)
     else:
-        base, total = decision.base_salary, sum(item.bonus_amount or 0 for item in items)
+        base, total = decision.base_salary, decision.total_bonus
         rows = [(item, item.bonus_amount) for item in items]
     _amounts(rows)
     on = decision.decided_on
