@@ -12,7 +12,7 @@ from .models import Decision, DecisionItem, Nomination, ReviewStage
 
 SIGNER = frozenset({Unit.Role.SIGNER})
 NOMINATION_RELATED = ("award_type", "person__unit__parent", "unit__parent", "household__unit", "proposing_unit")
-ITEM_RELATED = ("nomination__award_type", "nomination__proposing_unit")
+ITEM_RELATED = ("nomination__award_type", "nomination__proposing_unit", "certificate")
 
 
 def decidable_nominations(issuer: Unit):
