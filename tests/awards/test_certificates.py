@@ -10,6 +10,7 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+import pikepdf
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -81,6 +82,38 @@ def page_count(data: bytes, tmp_path: Path) -> int:
     return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
 
 
+def qr_modules_on_page(data: bytes) -> list[list[int]]:
+    """The modules of the only image of a single certificate's page (1 = dark), read back from the PDF."""
+    with pikepdf.open(io.BytesIO(data)) as document:
+        (image,) = document.pages[0].get_images().values()
+        width, height = int(image.Width), int(image.Height)
+        raw = image.read_bytes()
+    stride = -(-width // 8)
+    return [[0 if raw[y * stride + x // 8] >> (7 - x % 8) & 1 else 1 for x in range(width)] for y in range(height)]
+
+
+def words_with_places(data: bytes, tmp_path: Path) -> list[tuple[str, float, float]]:
+    """Every word of the page and where it starts (pdftotext -bbox, in points), in reading order."""
+    path = tmp_path / "w.pdf"
+    path.write_bytes(data)
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>', html)
+    return [(word, float(x), float(y)) for x, y, word in found]
+
+
+def same_words_in_the_same_places(batch: bytes, whole: bytes, tmp_path: Path) -> None:
+    def place(word):  # by word, then line, then column, rounded: equal places sort alike in both
+        return word[0], round(word[2]), round(word[1])
+
+    ours, naive = (
+        sorted(words_with_places(batch, tmp_path), key=place),
+        sorted(words_with_places(whole, tmp_path), key=place),
+    )
+    assert [word for word, _x, _y in ours] == [word for word, _x, _y in naive]
+    for (word, x, y), (_word, naive_x, naive_y) in zip(ours, naive, strict=True):
+        assert abs(naive_x - x) < 0.5 and abs(naive_y - y) < 0.5, (word, x, y, naive_x, naive_y)
+
+
 def run_batch(decision, by, **kwargs):
     batch = services.certificates_generate(by=by, decision=decision)
     services.batch_run(batch_id=batch.pk, **kwargs)
@@ -104,8 +137,8 @@ def test_a_certificate_prints_the_name_with_its_diacritics_the_decision_and_its_
         assert expected in text, expected
     url = f"{settings.SITE_URL}/verify/{certificate.token}/"
     assert url in text.replace("\n", "").replace(" ", "")
-    # The QR code encodes the same address: the SVG drawn on the page is segno's for that URL.
-    assert services.qr_svg(url) in str(services.printable(certificate.family, certificate.text, certificate.token).qr)
+    # The QR code encodes the same address: the one image on the page holds segno's modules for that URL.
+    assert qr_modules_on_page(data) == [list(row) for row in services.qr_code(url).matrix]
     # One page, A4 landscape, fonts embedded.
     (tmp_path / "c.pdf").write_bytes(data)
     info = subprocess.run(["pdfinfo", str(tmp_path / "c.pdf")], capture_output=True, text=True).stdout
@@ -134,6 +167,51 @@ def test_the_template_follows_the_award_type(org, admin_user, media, tmp_path, c
     assert certificate.family == family
     assert form in pdftotext(read(certificate.pdf), tmp_path)
     assert services.family_for("HCLD3") == "generic"
+
+
+def test_a_certificate_of_the_batch_reads_as_one_laid_out_whole(org, admin_user, media, tmp_path):
+    """The batch prints the variable text over a blank; the naive path lays every page out whole. Same words at the
+    same places (pdftotext -bbox, half a point), the same QR modules, and each single PDF carries only its own."""
+    decision = issued_decision(org, lines=3)
+    Decision.objects.filter(pk=decision.pk).update(achievement="")  # a decision without achievement line prints too
+    DecisionItem.objects.filter(decision=decision, order=2).update(register_number="", recipient_position="")
+    decision.refresh_from_db()
+    run_batch(decision, admin_user)
+    for certificate in Certificate.objects.filter(item__decision=decision).select_related("item"):
+        ours = read(certificate.pdf)
+        whole = services.render_one(services.printable(certificate.family, certificate.text, certificate.token))
+        same_words_in_the_same_places(ours, whole, tmp_path)
+        assert qr_modules_on_page(ours) == [list(row) for row in services.qr_code(verify(certificate)).matrix]
+        assert len(ours) < 80_000  # its own QR image and the blank once, not the other pages' images
+        assert certificate.text["recipient"] in pdftotext(ours, tmp_path)
+    assert "Số sổ vàng" not in pdftotext(read(Certificate.objects.get(item__order=2).pdf), tmp_path)
+
+
+def test_text_longer_than_its_zone_is_printed_smaller_or_laid_out_whole(org, admin_user, media, tmp_path):
+    decision = issued_decision(org, lines=3)
+    long_unit = "Phòng Giáo dục và Đào tạo huyện Sông Hồng, Ủy ban nhân dân huyện Sông Hồng, tỉnh Sông Hồng " * 2
+    DecisionItem.objects.filter(decision=decision, order=1).update(
+        recipient_name="Tập thể Phòng Giáo dục và Đào tạo huyện Sông Hồng tỉnh Sông Hồng", recipient_unit=long_unit
+    )
+    DecisionItem.objects.filter(decision=decision, order=2).update(recipient_name=("NGUYỄN VĂN AN " * 18).strip())
+    run_batch(decision, admin_user)
+    first, second, third = Certificate.objects.filter(item__decision=decision).order_by("item__order")
+    # A long collective name and unit take a smaller size in both paths, at the same places.
+    printable = services.printable(first.family, first.text, first.token)
+    assert printable.fit_recipient > 0 and printable.fit_detail > 0
+    same_words_in_the_same_places(read(first.pdf), services.render_one(printable), tmp_path)
+    # Text that would not fit even at the smallest size: that page is laid out whole (no blank under it), its zones
+    # growing with their text, so nothing overlaps.
+    whole = services.render_one(services.printable(second.family, second.text, second.token), free=True)
+    same_words_in_the_same_places(read(second.pdf), whole, tmp_path)
+    with pikepdf.open(io.BytesIO(read(second.pdf))) as document:
+        assert not any(o.get("/Subtype") == "/Form" for o in document.pages[0].resources.get("/XObject", {}).values())
+    with pikepdf.open(io.BytesIO(read(third.pdf))) as document:
+        assert any(o.get("/Subtype") == "/Form" for o in document.pages[0].resources.XObject.values())
+
+
+def verify(certificate) -> str:
+    return f"{settings.SITE_URL}/verify/{certificate.token}/"
 
 
 # The batch ---------------------------------------------------------------------------------------------------
