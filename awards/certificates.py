@@ -5,11 +5,12 @@ Rendering a batch the way offices print: a pre-printed blank and the variable te
 certificates of a decision share everything but the recipient's name, position and unit, golden-book number and
 verification code, and those zones have fixed heights (_print.css). So the full page is laid out once as a BLANK
 with the variable zones hidden, their places are read from that layout, and one lean FILL document holds only the
-variable zones of every certificate at those places (the QR code as a PNG served from memory). pikepdf then draws the
-blank, stored once as a form XObject, under every fill page and cuts out the single PDFs. A fill zone whose text does
-not fit its zone is not printed over the blank: that certificate is laid out whole (render_one), as the naive path
-would. The result looks the same as one document per certificate and is more than ten times faster (bench scenario
-certificates_batch).
+variable zones of every certificate at those places, STACK of them on one tall page (WeasyPrint's cost is per page
+as much as per element), cut back into pages of their own with pikepdf. pikepdf then stamps each QR code from its
+modules, draws the blank, stored once as a form XObject, under every page and cuts out the single PDFs. A certificate
+whose text does not fit its zone even at the smallest size is not printed over the blank: it is laid out whole
+(render_one, zones free to grow). The result looks the same as one document per certificate (same words at the same
+places, tests) and is more than ten times faster (bench scenario certificates_batch).
 
 Idempotence: a certificate row is unique per decision line (OneToOne) and keeps its PDF once written; the job
 renders only rows without a PDF, commits per chunk, and can be re-run after a crash (acks_late redelivery, or a
@@ -143,6 +144,9 @@ ZONES = ("recipient", "detail", "register", "qr", "url")
 # still does not fit (a name in capitals, say) is measured by the batch and that page laid out free (render_one).
 FIT_LIMITS = {"recipient": (44, 56, 72), "detail": (170, 220)}
 OVERFLOW_TOLERANCE_PX = 0.5
+STACK = 20  # fill bands laid out on one tall page: WeasyPrint's cost is per page as much as per element
+A4_LANDSCAPE_HEIGHT_PT = 210 / 25.4 * 72
+A4_LANDSCAPE_HEIGHT_PX = 210 / 25.4 * 96
 
 
 def fit_level(zone: str, text: str) -> int:
@@ -190,10 +194,6 @@ def printable(family: str, text: dict, token: str, *, base: str | None = None) -
     return Printable(family, TEMPLATES[family], text, url, f"qr/{token}.png", qr_png(code), tuple(code.matrix))
 
 
-def _style(rect: pdf.Rect) -> str:
-    return f"left:{rect.x:.3f}px;top:{rect.y:.3f}px;width:{rect.width:.3f}px"
-
-
 def _blank(printable_: Printable) -> tuple[bytes, dict[str, pdf.Rect]]:
     """The certificate's page with the variable zones hidden, and where those zones are."""
     layout = pdf.layout(
@@ -213,7 +213,6 @@ def render(printables: list[Printable]) -> tuple[bytes, list[bytes]]:
     certificates sharing their fixed text (one per decision), one fill document for all, overlaid with pikepdf."""
     blanks: list[bytes] = []
     slots: list[dict[str, pdf.Rect]] = []
-    styles: list[dict[str, str]] = []
     group_of: dict[tuple, int] = {}
     underlay_of: list[int] = []
     for printable_ in printables:
@@ -223,24 +222,31 @@ def render(printables: list[Printable]) -> tuple[bytes, list[bytes]]:
             blank, zones = _blank(printable_)
             blanks.append(blank)
             slots.append(zones)
-            styles.append({zone: _style(rect) for zone, rect in zones.items()})
         underlay_of.append(group_of[key])
-    fills = [{"p": p, "styles": styles[underlay_of[index]]} for index, p in enumerate(printables)]
-    layout = pdf.layout("awards/certificates/print_fill.html", {"title": "Bằng khen", "fills": fills})
+    fills = [
+        {"p": p, "group": underlay_of[index], "new_page": index and not index % STACK}
+        for index, p in enumerate(printables)
+    ]
+    context = {
+        "title": "Bằng khen",
+        "fills": fills,
+        "groups": slots,
+        "page_height_mm": 210 * min(STACK, len(printables)),
+    }
+    layout = pdf.layout("awards/certificates/print_fill.html", context)
     # Text longer than its zone would run over the blank: that certificate is laid out whole instead, its zones free
     # to grow and push the rest of the page down (the page then differs from its blank, nothing overlaps).
     overflowing = {}
-    for index, boxes in enumerate(layout.boxes("data-slot")):
-        zones = slots[underlay_of[index]]
-        for zone in ("recipient", "detail", "register", "url"):
-            box = boxes.get(zone)
-            if box is not None and box.height > zones[zone].height + OVERFLOW_TOLERANCE_PX:
+    for number, page in enumerate(layout.elements("data-slot")):
+        for zone, box in page:
+            index = number * STACK + int(box.y // A4_LANDSCAPE_HEIGHT_PX)  # the band the zone lies in
+            if index not in overflowing and box.height > slots[underlay_of[index]][zone].height + OVERFLOW_TOLERANCE_PX:
                 overflowing[index] = render_one(printables[index], free=True)
-                break
     # The QR codes are drawn by pikepdf straight from their modules (WeasyPrint would decode and re-encode a PNG on
     # every page): the same image, a third of the fill's cost.
     stamps = [[pdf.Bitmap(p.qr_modules, slots[underlay_of[index]]["qr"])] for index, p in enumerate(printables)]
-    return pdf.overlay(layout.write_pdf(), blanks, underlay_of, overflowing, stamps)
+    fill = pdf.cut_bands(layout.write_pdf(), A4_LANDSCAPE_HEIGHT_PT, len(printables))
+    return pdf.overlay(fill, blanks, underlay_of, overflowing, stamps)
 
 
 def render_one(printable_: Printable, *, free: bool = False) -> bytes:

@@ -1,5 +1,6 @@
 """Certificates rendered in batch (awards.certificates.render: per chunk of 500, the decision's blank laid out once,
-one lean fill document holding the variable zones of every certificate, overlaid and split with pikepdf) against
+one lean fill document holding the variable zones of every certificate, twenty to a tall page, cut apart, QR codes
+stamped, the blank drawn under each and the singles split with pikepdf) against
 the naive way, one whole document per certificate (awards.certificates.render_one), measured side by side on a
 sample and extrapolated: ratio_vs_naive = naive seconds per certificate / batch seconds per certificate (issue 7,
 acceptance 3: target ≥ 10). The naive sample is spread over the run (a few after each chunk) so that both paths see

@@ -187,6 +187,24 @@ def test_a_certificate_of_the_batch_reads_as_one_laid_out_whole(org, admin_user,
     assert "Số sổ vàng" not in pdftotext(read(Certificate.objects.get(item__order=2).pdf), tmp_path)
 
 
+def test_fill_bands_stacked_on_a_page_are_cut_back_into_their_own(org, admin_user, media, tmp_path, monkeypatch):
+    """The fill lays STACK certificates on one tall page and cuts them apart: with two a page, five certificates make
+    three tall pages, and every certificate still reads as its page laid out whole, its own name only."""
+    monkeypatch.setattr(services, "STACK", 2)
+    decision = issued_decision(org, lines=5)
+    batch = run_batch(decision, admin_user)
+    for certificate in Certificate.objects.filter(item__decision=decision).select_related("item"):
+        ours = read(certificate.pdf)
+        whole = services.render_one(services.printable(certificate.family, certificate.text, certificate.token))
+        same_words_in_the_same_places(ours, whole, tmp_path)
+        text = pdftotext(ours, tmp_path)
+        assert [name for name in NAMES if name in text] == [certificate.text["recipient"]]
+    merged = read(batch.merged_pdf)
+    assert page_count(merged, tmp_path) == 5
+    text = pdftotext(merged, tmp_path)
+    assert [text.index(name) for name in NAMES] == sorted(text.index(name) for name in NAMES)
+
+
 def test_text_longer_than_its_zone_is_printed_smaller_or_laid_out_whole(org, admin_user, media, tmp_path):
     decision = issued_decision(org, lines=3)
     long_unit = "Phòng Giáo dục và Đào tạo huyện Sông Hồng, Ủy ban nhân dân huyện Sông Hồng, tỉnh Sông Hồng " * 2

@@ -96,19 +96,24 @@ class Layout:
     def page_count(self) -> int:
         return len(self._document.pages)
 
-    def boxes(self, attribute: str) -> list[dict[str, Rect]]:
-        """Per page, the box of every element carrying `attribute`, keyed by its value (the element's outermost box
-        when it has several; absolutely positioned ones included)."""
+    def elements(self, attribute: str) -> list[list[tuple[str, Rect]]]:
+        """Per page, in document order, every element carrying `attribute`: its value and its box (the element's
+        outermost box when it has several; absolutely positioned ones included)."""
         found = []
         for page in self._document.pages:
-            rects = {}
+            seen, rects = set(), []
             for box in page._page_box.descendants(placeholders=True):
                 element = getattr(box, "element", None)
                 name = element.get(attribute) if element is not None else None
-                if name and name not in rects:
-                    rects[name] = Rect(box.content_box_x(), box.content_box_y(), box.width, box.height)
+                if name and id(element) not in seen:
+                    seen.add(id(element))
+                    rects.append((name, Rect(box.content_box_x(), box.content_box_y(), box.width, box.height)))
             found.append(rects)
         return found
+
+    def boxes(self, attribute: str) -> list[dict[str, Rect]]:
+        """Per page, the box of the first element carrying each value of `attribute`."""
+        return [{name: rect for name, rect in reversed(page)} for page in self.elements(attribute)]
 
     def write_pdf(self) -> bytes:
         return self._document.write_pdf()
@@ -209,6 +214,100 @@ def _stamp(document: pikepdf.Pdf, page: pikepdf.Page, bitmaps: list[Bitmap]) -> 
         drawing.append(f"q {matrix} {name} Do Q".encode())
     page.contents_add(b"q\n", prepend=True)
     page.contents_add(b"\n".join(drawing) + b"\n")
+
+
+# What may sit outside a text object in a page cut into bands: state (kept with the text drawn under it) and clips
+# (dropped: a band is a page of its own). Anything else (a path painted, an image) refuses the cut.
+_STATE_OPERATORS = {"gs", "rg", "RG", "g", "G", "k", "K", "cs", "CS", "sc", "SC", "scn", "SCN", "Tc", "Tw", "Tz", "TL",
+                    "Tr", "Ts", "w", "J", "j", "M", "d", "ri", "i"}  # fmt: skip
+_CLIP_OPERATORS = {"re", "W", "W*", "n", "m", "l", "h"}
+
+
+def _multiply(a: tuple, b: tuple) -> tuple:
+    """The PDF matrix a × b (row vectors: a applies first)."""
+    return (
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    )
+
+
+def _bands_of(page: pikepdf.Page, band_height: float, bands: int) -> list[list]:
+    """The text of a tall page cut into `bands` horizontal bands of `band_height` points from the top: per band, the
+    text objects drawn in it, each with the graphics state it was drawn under, moved to a page one band high."""
+    height = float(page.mediabox[3]) - float(page.mediabox[1])
+    found: list[list] = [[] for _ in range(bands)]
+    ctm, state, stack = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), [], []
+    text: list | None = None
+    for instruction in pikepdf.parse_content_stream(page):
+        operator = str(instruction.operator)
+        if text is not None:
+            text.append(instruction)
+            if operator == "ET":
+                matrix = next(
+                    (tuple(float(v) for v in i.operands) for i in text if str(i.operator) == "Tm"),
+                    (1.0, 0.0, 0.0, 1.0, 0.0, 0.0),
+                )
+                top = height - _multiply(matrix, ctm)[5]  # the baseline's distance from the page's top
+                band = min(max(int(top // band_height), 0), bands - 1)
+                shift = (1.0, 0.0, 0.0, 1.0, 0.0, band_height * (band + 1) - height)
+                found[band].append((_multiply(ctm, shift), list(state), text))
+                text = None
+        elif operator == "BT":
+            text = [instruction]
+        elif operator == "q":
+            stack.append((ctm, list(state)))
+        elif operator == "Q":
+            ctm, state = stack.pop()
+        elif operator == "cm":
+            ctm = _multiply(tuple(float(v) for v in instruction.operands), ctm)
+        elif operator in _STATE_OPERATORS:
+            state.append(instruction)
+        elif operator not in _CLIP_OPERATORS:
+            raise ValueError(f"cannot cut a page drawing {operator!r} into bands")
+    return found
+
+
+def cut_bands(pages_pdf: bytes, band_height: float, count: int) -> bytes:
+    """A document of `count` pages `band_height` points high, from a document whose pages each stack several of them
+    from the top (laying out a few tall pages costs WeasyPrint much less than many small ones). Only text is carried
+    (anything else refuses the cut: ValueError); every band page shares the fonts of the tall pages."""
+    source = pikepdf.open(io.BytesIO(pages_pdf))
+    target = pikepdf.new()
+    width = float(source.pages[0].mediabox[2]) - float(source.pages[0].mediabox[0])
+    per_page = round((float(source.pages[0].mediabox[3]) - float(source.pages[0].mediabox[1])) / band_height)
+    for page in source.pages:
+        kept = pikepdf.Dictionary({k: v for k, v in page.resources.items() if k != "/XObject"})
+        resources = target.copy_foreign(source.make_indirect(kept))
+        for drawn in _bands_of(page, band_height, per_page):
+            if len(target.pages) == count:
+                break
+            instructions = []
+            for matrix, state, text in drawn:
+                instructions.append(pikepdf.ContentStreamInstruction([], pikepdf.Operator("q")))
+                instructions.append(pikepdf.ContentStreamInstruction(list(matrix), pikepdf.Operator("cm")))
+                instructions.extend(state)
+                instructions.extend(text)
+                instructions.append(pikepdf.ContentStreamInstruction([], pikepdf.Operator("Q")))
+            contents = pikepdf.Stream(target, pikepdf.unparse_content_stream(instructions))
+            target.pages.append(
+                pikepdf.Page(
+                    pikepdf.Dictionary(
+                        Type=pikepdf.Name.Page,
+                        MediaBox=[0, 0, width, band_height],
+                        Resources=resources,
+                        Contents=contents,
+                    )
+                )
+            )
+    if len(target.pages) != count:
+        raise ValueError(f"{len(target.pages)} bands for {count} pages")
+    result = _save(target)
+    source.close()
+    return result
 
 
 def overlay(
