@@ -20,7 +20,7 @@ parts are joined into the print-ready PDF and the single PDFs zipped, both store
 import io
 import uuid
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import segno
@@ -42,6 +42,7 @@ from .models import Certificate, CertificateBatch, Decision, DecisionItem
 Family = Certificate.Family
 BatchState = CertificateBatch.State
 CHUNK_SIZE = 500  # certificates filled together: bounds the memory of one document
+QR_MASK = 2  # see qr_code
 PRINTABLE_STATES = (Decision.State.ISSUED, Decision.State.REVOKED)
 
 VERB_LABELS = {
@@ -124,8 +125,10 @@ def verify_url(token: str, *, base: str | None = None) -> str:
 
 
 def qr_code(url: str) -> segno.QRCode:
-    """The QR code of `url`; error correction M survives a crease or a stamp's ink over a corner."""
-    return segno.make(url, error="m", micro=False)
+    """The QR code of `url`; error correction M survives a crease or a stamp's ink over a corner. The mask is fixed:
+    every mask is valid (ISO/IEC 18004), and segno's search for the best one costs 4 ms a code, more than the batch
+    takes to print a whole certificate."""
+    return segno.make(url, error="m", micro=False, mask=QR_MASK)
 
 
 def qr_png(code: segno.QRCode) -> bytes:
@@ -161,8 +164,17 @@ class Printable:
     text: dict
     url: str
     qr_name: str  # the QR image's URL relative to static/, answered from memory
-    qr: bytes  # PNG, for a page laid out whole
-    qr_modules: tuple  # rows of 0/1, for the batch's fill
+    code: segno.QRCode = field(compare=False)
+
+    @property
+    def qr(self) -> bytes:
+        """PNG, for a page laid out whole (only then: the batch stamps the modules)."""
+        return qr_png(self.code)
+
+    @property
+    def qr_modules(self) -> tuple:
+        """Rows of 0/1, for the batch's fill."""
+        return tuple(self.code.matrix)
 
     @property
     def family_class(self) -> str:
@@ -191,7 +203,7 @@ class Printable:
 def printable(family: str, text: dict, token: str, *, base: str | None = None) -> Printable:
     url = verify_url(token, base=base)
     code = qr_code(url)
-    return Printable(family, TEMPLATES[family], text, url, f"qr/{token}.png", qr_png(code), tuple(code.matrix))
+    return Printable(family, TEMPLATES[family], text, url, f"qr/{token}.png", code)
 
 
 def _blank(printable_: Printable) -> tuple[bytes, dict[str, pdf.Rect]]:

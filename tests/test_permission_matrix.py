@@ -256,38 +256,6 @@ def _decision_objects(org, organiser):
     return {"decision": decision.pk}
 
 
-def _certificate_objects(org, organiser):
-    """An issued decision of the province with one line, its certificate (a stored PDF) and a finished batch."""
-    from datetime import date
-
-    from awards.models import Certificate, CertificateBatch, Decision, DecisionItem
-
-    award_type = AwardType.objects.get(code="BK_TINH")
-    decision = Decision.objects.create(
-        issuer=org.province, award_type=award_type, state=Decision.State.ISSUED, number=9, year=2026,
-        decided_on=date(2026, 3, 12), place="Sông Hồng", title="Về việc tặng Bằng khen",
-        issuer_title="CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH", signer_title="CHỦ TỊCH", signer_name="Trần Văn Chính",
-        achievement="Đã có thành tích xuất sắc",
-    )  # fmt: skip
-    nomination = Nomination.objects.create(
-        person=factories.make_person(org.unit_a), award_type=award_type, year=2025, proposing_unit=org.unit_a,
-        achievement="Hoàn thành xuất sắc nhiệm vụ", state=Nomination.State.AWARDED,
-    )  # fmt: skip
-    item = DecisionItem.objects.create(
-        decision=decision, nomination=nomination, group=DecisionItem.Group.INDIVIDUAL, order=1,
-        recipient_name=nomination.person.full_name, recipient_unit=org.unit_a.name,
-    )  # fmt: skip
-    certificate = Certificate.objects.create(
-        item=item, family="bang_khen", text={"recipient": item.recipient_name},
-        pdf=ContentFile(b"%PDF-1.4\n", name="c.pdf"),
-    )  # fmt: skip
-    CertificateBatch.objects.create(
-        decision=decision, state=CertificateBatch.State.DONE, total=1, done_count=1, finished_at=timezone.now(),
-        merged_pdf=ContentFile(b"%PDF-1.4\n", name="in.pdf"), zip_file=ContentFile(b"PK", name="all.zip"),
-    )  # fmt: skip
-    return {"certificate_decision": decision.pk, "certificate": certificate.pk, "certificate_token": certificate.token}
-
-
 def _objects(org):
     organiser = factories.make_user("organiser", is_superuser=True)
     household = factories.make_household(org.unit_a)
@@ -464,16 +432,6 @@ MATRIX = {
     "decision_pdf": (lambda o: {"pk": o["decision"]}, (404, 404, 404, 200, 404, 200, 302)),
     "decision_xlsx": (lambda o: {"pk": o["decision"]}, (404, 404, 404, 200, 404, 200, 302)),
     "decision_scan": (lambda o: {"pk": o["decision"]}, (404, 404, 404, 200, 404, 200, 302)),
-    # Certificates of an issued decision: the decision page's readers (admins, the issuer's signers, its council's
-    # secretariat); the verification by token is public; the template preview is for admins.
-    "certificate_panel": (lambda o: {"pk": o["certificate_decision"]}, (404, 404, 404, 200, 404, 200, 302)),
-    "certificate_generate": (lambda o: {"pk": o["certificate_decision"]}, POST_ONLY),
-    "certificate_batch_pdf": (lambda o: {"pk": o["certificate_decision"]}, (404, 404, 404, 200, 404, 200, 302)),
-    "certificate_batch_zip": (lambda o: {"pk": o["certificate_decision"]}, (404, 404, 404, 200, 404, 200, 302)),
-    "certificate_pdf": (lambda o: {"pk": o["certificate"]}, (404, 404, 404, 200, 404, 200, 302)),
-    "certificate_verify": (lambda o: {"token": o["certificate_token"]}, PUBLIC),
-    "certificate_templates": (lambda o: {}, ADMIN_ONLY),
-    "certificate_preview": (lambda o: {"family": "bang_khen"}, ADMIN_ONLY),
     "audit_object": (
         lambda o: {"object_type": "organizations.unit", "object_id": o["unit"]},
         (403, 200, 404, 404, 404, 200, 302),

@@ -19,8 +19,9 @@ from .decisions import Decision, DecisionItem
 
 
 def new_token() -> str:
-    # 24 random bytes: 192 bits, 32 URL-safe characters; the QR code stays small at that length.
-    return secrets.token_urlsafe(24)
+    # 16 random bytes: 128 bits, 32 hexadecimal characters. No "-" or "_": a printed address that wraps after a
+    # hyphen would be misread as a word break by whoever types it from the paper; the QR code stays small.
+    return secrets.token_hex(16)
 
 
 def certificate_path(instance, filename: str) -> str:
