@@ -1,14 +1,13 @@
-"""Acceptance 1 of issue 7 in the browser: the province council passed three nominations (a collective's Tập thể
-lao động xuất sắc, two individuals' Lao động tiên tiến); the council's secretariat drafts the decisions from the
-decision pages and reads the bonuses (0,3 × 2.340.000 = 702.000 and 1,5 × 2.340.000 = 3.510.000); the signer
-issues the individuals' decision (confirmed), which gets the number 01/QĐ-UBND, and generates its certificates,
+"""Acceptance 1 of issue 7 in the browser: the province council passed three nominations for the provincial
+Bằng khen (one collective, two individuals); the council's secretariat drafts one decision from them on the decision
+pages and reads its attached list, I. collectives then II. individuals, with the bonuses (2,0 × 2.340.000 =
+4.680.000 for the collective, 1,0 × 2.340.000 = 2.340.000 each; the LĐTT 702.000 and TTLĐXS 3.510.000 examples are
+read on the pages in tests/awards/test_decision_pages.py); the signer issues it (confirmed), which gets the number
+01/QĐ-UBND, and generates its certificates,
 rendered by a real Celery worker while the panel shows the progress; one certificate from the ZIP of single PDFs
 is read as an image and as text (the recipient's name with its diacritics, the decision number); the verification
 address printed on it, opened by an anonymous visitor, says "valid"; the signer revokes that line (reason, legal
-ground, confirmed) and the same address then says "revoked".
-
-A decision grants one award (awards.decisions refuses a nomination of another award), so the three nominations
-make two drafts: the collective's TTLDXS and the individuals' LDTT."""
+ground, confirmed) and the same address then says "revoked"."""
 
 import io
 import re
@@ -64,9 +63,9 @@ def signer(org):
 def nominations(org):
     """Passed at the province council's deciding stage, waiting for a decision of the province."""
     return {
-        "collective": decidable(org, org.unit_a_child, "TTLDXS"),
-        "hoa": decidable(org, org.person_a, "LDTT"),
-        "an": decidable(org, org.person_b, "LDTT"),
+        "collective": decidable(org, org.unit_a_child, "BK_TINH"),
+        "hoa": decidable(org, org.person_a, "BK_TINH"),
+        "an": decidable(org, org.person_b, "BK_TINH"),
     }
 
 
@@ -110,7 +109,7 @@ def _draft(page, live_server, org, code: str) -> Decision:
     page.select_option("select[name=issuer]", str(org.province.pk))
     page.select_option("select[name=award_type]", str(AwardType.objects.get(code=code).pk))
     _click(page, "form[role=search] button[type=submit]")
-    assert page.locator("#candidates input[name=nomination]:checked").count() == (1 if code == "TTLDXS" else 2)
+    assert page.locator("#candidates input[name=nomination]:checked").count() == 3
     page.fill("input[name=signer_name]", SIGNER_NAME)
     page.select_option("select[name=signing_mode]", "KT.")
     page.fill("input[name=signer_title]", "PHÓ CHỦ TỊCH")
@@ -139,17 +138,21 @@ def test_decision_issued_certificates_verified_then_revoked(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     decision = None
     try:
-        # The secretariat drafts the two decisions; each page shows the bonuses at the base salary in force.
+        # The secretariat drafts the decision; the page shows the list grouped and the bonuses at the base salary.
         log_in(page, live_server, "secretariat", PASSWORD)
-        collective = _draft(page, live_server, org, "TTLDXS")
+        decision = _draft(page, live_server, org, "BK_TINH")
         assert page.locator("#header-title").is_visible()
-        assert _lines(page) == {"Trường THPT Lê Quý Đôn": ("1,50", "3.510.000")}
-        assert page.locator("#total-bonus").inner_text() == "3.510.000"
-
-        decision = _draft(page, live_server, org, "LDTT")
-        assert _lines(page) == {"Lê Văn Ấn": ("0,30", "702.000"), "Nguyễn Thị Hoà": ("0,30", "702.000")}
-        assert page.locator("#total-bonus").inner_text() == "1.404.000"
-        assert page.locator("#lines tfoot").inner_text().split()[-1] == "1.404.000"
+        assert _lines(page) == {
+            "Trường THPT Lê Quý Đôn": ("2,00", "4.680.000"),
+            "Lê Văn Ấn": ("1,00", "2.340.000"),
+            "Nguyễn Thị Hoà": ("1,00", "2.340.000"),
+        }
+        listing = page.locator("#lines tbody").inner_text()
+        collectives, individuals = f"I. {vi('Collectives')}", f"II. {vi('Individuals')}"
+        assert collectives in listing and individuals in listing
+        assert listing.index(collectives) < listing.index("Trường THPT Lê Quý Đôn") < listing.index(individuals)
+        assert page.locator("#total-bonus").inner_text() == "9.360.000"
+        assert page.locator("#lines tfoot").inner_text().split()[-1] == "9.360.000"
         assert "2.340.000" in page.locator("#header-title + .card-body").inner_text()
         page.screenshot(path=SCREENSHOTS / "decision-draft.png", full_page=True)
         # The secretariat drafts; only a signer issues.
@@ -173,8 +176,7 @@ def test_decision_issued_certificates_verified_then_revoked(
         _done(desk, vi("The decision was issued: the awards are in the history."))
         assert "01/QĐ-UBND" in desk.locator("h1").inner_text()
         assert desk.locator("h1 [data-state]").get_attribute("data-state") == "issued"
-        assert _lines(desk)["Nguyễn Thị Hoà"] == ("0,30", "702.000")
-        assert Decision.objects.get(pk=collective.pk).state == Decision.State.DRAFT
+        assert _lines(desk)["Nguyễn Thị Hoà"] == ("1,00", "2.340.000")
 
         # Certificates: the worker renders them while the panel polls; then the downloads appear.
         panel = desk.locator("#certificate-panel")
@@ -185,7 +187,7 @@ def test_decision_issued_certificates_verified_then_revoked(
             "%(rendered)s of %(lines)s certificate generated.",
             "%(rendered)s of %(lines)s certificates generated.",
         )
-        assert vi_n(*generated, 2, rendered=2, lines=2) in panel.inner_text()
+        assert vi_n(*generated, 3, rendered=3, lines=3) in panel.inner_text()
 
         # One certificate out of the ZIP of single PDFs, through the panel's link: as an image and as text.
         href = panel.get_by_role("link", name=vi("ZIP of single PDFs")).get_attribute("href")
@@ -193,7 +195,7 @@ def test_decision_issued_certificates_verified_then_revoked(
         assert response.ok and response.headers["content-type"] == "application/zip"
         with zipfile.ZipFile(io.BytesIO(response.body())) as archive:
             pdfs = [archive.read(name) for name in archive.namelist()]
-        assert len(pdfs) == 2
+        assert len(pdfs) == 3
         certificate_pdf = next(pdf for pdf in pdfs if "Nguyễn Thị Hoà" in _pdftotext(pdf))
         image = SCREENSHOTS / "decision-certificate"
         subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", "-", str(image)], input=certificate_pdf,
