@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record, audit_record_many
+from notifications import events as notification_events
 from organizations.models import Unit
 from thiduakt.lib import bulk, permissions, uploads
 from thiduakt.lib.vn import fold
@@ -513,6 +514,7 @@ def decision_issue(*, by, decision: Decision, decided_on: date | None = None) ->
                 ),
             ],
         )
+        notification_events.decision_issued(decision=decision, nominations=nominations.values())
     return decision
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record, audit_record_many
 from awards import eligibility
+from notifications import events as notification_events
 from organizations.models import Household, Person, Unit
 from thiduakt.lib import bulk, permissions
 
@@ -848,6 +849,7 @@ def stage_return(*, by, stage: ReviewStage, reasons: list[dict]) -> ReviewStage:
         audit_record(
             actor=by, verb="nomination.returned", obj=nomination, data={**_stage_data(stage), "reasons": cleaned}
         )
+        notification_events.nomination_returned(nomination=nomination, reasons=cleaned)
     return stage
 
 

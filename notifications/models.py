@@ -1,1 +1,94 @@
-# Models arrive with their issue.
+"""Notifications (issue 8): one row is both the outbox entry (mailed by flush_outbox) and the inbox entry (shown on
+the user's notification page); per-kind email preferences; and the claims the reminder jobs take before sending."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MAX_ATTEMPTS = 5
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        DECISION_ISSUED = "decision_issued", _("Award decision issued")
+        NOMINATION_RETURNED = "nomination_returned", _("Nomination returned for a supplement")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email = models.BooleanField(_("to be emailed"), default=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            # The header badge counts these on every page.
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            # What flush_outbox claims.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(email=True, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS),
+                name="notification_outbox",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class NotificationPreference(models.Model):
+    """Absent row = email on: a user who never opened the preferences page gets every email."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=Notification.Kind.choices)
+    email = models.BooleanField(_("by email"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}"
+
+
+class ReminderDelivery(models.Model):
+    """A reminder job inserts this row before it sends; the unique constraint makes a second job (run twice, run
+    concurrently, redelivered by the broker) find the claim taken and send nothing."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    target_type = models.CharField(_("target type"), max_length=60)
+    target_id = models.BigIntegerField(_("target id"))
+    deadline = models.DateTimeField(_("deadline"))
+    offset_days = models.SmallIntegerField(_("days before the deadline"))
+    claimed_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder delivery")
+        verbose_name_plural = _("reminder deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "target_type", "target_id", "deadline", "offset_days"], name="one_reminder_delivery"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.target_type}#{self.target_id} −{self.offset_days}"

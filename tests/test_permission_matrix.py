@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -18,6 +19,7 @@ from awards import sessions as session_services
 from awards.models import AwardType, Decision, DecisionItem, Feedback, Nomination, ReviewStage, Submission
 from campaigns.services import blocs as bloc_services
 from campaigns.services import campaigns as campaign_services
+from notifications.models import Notification
 from tests import factories
 from tests.conftest import PERSONAS
 
@@ -256,6 +258,16 @@ def _decision_objects(org, organiser):
     return {"decision": decision.pk}
 
 
+def _notification_objects(org, organiser):
+    """A notification of officer_a when that persona is the one logged in (the organiser's otherwise): only its
+    recipient opens it."""
+    recipient = get_user_model().objects.filter(username="officer_a").first() or organiser
+    notification = Notification.objects.create(
+        recipient=recipient, kind=Notification.Kind.DECISION_ISSUED, subject="Quyết định", body="…", link="/"
+    )
+    return {"notification": notification.pk}
+
+
 def _objects(org):
     organiser = factories.make_user("organiser", is_superuser=True)
     household = factories.make_household(org.unit_a)
@@ -276,12 +288,17 @@ def _objects(org):
         **_decision_objects(org, organiser),
         **_certificate_objects(org, organiser),
         **_publication_objects(org, organiser),
+        **_notification_objects(org, organiser),
     }
 
 
 # url name → (kwargs from the objects above, expected statuses)
 MATRIX = {
     "home": (lambda o: {}, ALL_LOGGED_IN),
+    "notification_list": (lambda o: {}, ALL_LOGGED_IN),
+    "notification_open": (lambda o: {"pk": o["notification"]}, (302, 404, 404, 404, 404, 404, 302)),
+    "notification_mark_read": (lambda o: {}, POST_ONLY),
+    "notification_preferences": (lambda o: {}, ALL_LOGGED_IN),
     "unit_tree": (lambda o: {}, ALL_LOGGED_IN),
     "unit_create": (lambda o: {}, ADMIN_ONLY),
     "unit_detail": (lambda o: {"pk": o["unit"]}, UNIT_A_VIEW),

@@ -129,6 +129,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Council sessions whose voting window has ended are closed and counted (awards.tasks). Each entry expires
     # before the next one is due, so a stopped worker does not find a pile of them when it comes back.
     "close-due-sessions": {"task": "awards.tasks.close_due_sessions", "schedule": 60.0, "options": {"expires": 50}},
+    # The flush queued after each commit is lost when the broker was down at that moment: this one catches it up.
+    "flush-outbox": {"task": "notifications.tasks.flush_outbox_task", "schedule": 60.0, "options": {"expires": 50}},
 }
 
 AUTHENTICATION_BACKENDS = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("consultation/", include("awards.urls_consultation")),
     path("published/", include("awards.urls_published")),
     path("verify/", include("awards.urls_verify")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", lambda request: redirect(static("img/favicon.svg"), permanent=True)),

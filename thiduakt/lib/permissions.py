@@ -7,10 +7,12 @@ the secretariat role is a permission on a `Council`. System admins are superuser
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from notifications.models import Notification
 from organizations.models import (
     Council,
     CouncilMember,
@@ -126,6 +128,18 @@ def role_holders(unit: Unit):
     )
 
 
+def direct_role_holders(unit_ids, roles=EDITOR_ROLES):
+    """Who holds one of `roles` on these units themselves (not through an ancestor): the people who act for the
+    unit, told of what happens to its nominations (one query)."""
+    return (
+        UnitUserObjectPermission.objects.filter(
+            content_object_id__in=list(unit_ids), permission__codename__in=roles, user__is_active=True
+        )
+        .select_related("user", "permission")
+        .order_by("content_object_id", "user__username")
+    )
+
+
 def covered_units_q(user, roles=UNIT_ROLES, field: str = "") -> Q:
     """A filter on units (or, with `field="unit__"`, on rows with a unit) inside the subtrees where the
     user holds one of `roles`. System admins see every unit."""
@@ -185,9 +199,10 @@ def secretariat_councils(user):
     ).select_related("unit")
 
 
-def menu_roles(user) -> dict[str, bool]:
-    """What the header's menu needs to know of a non-admin user, in one query: whether the user is an officer or
-    head of some unit ("editor"), secretariat of some council, a current member of one, or a signer somewhere."""
+def menu_roles(user) -> dict[str, bool | int]:
+    """What the header's menu needs to know of a user, in one query: whether the user is an officer or head of some
+    unit ("editor"), secretariat of some council, a current member of one, or a signer somewhere, and how many of
+    the user's notifications are unread ("unread")."""
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)
@@ -202,11 +217,21 @@ def menu_roles(user) -> dict[str, bool]:
             signer=Exists(
                 UnitUserObjectPermission.objects.filter(user=OuterRef("pk"), permission__codename=Unit.Role.SIGNER)
             ),
+            unread=Coalesce(
+                Subquery(
+                    Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+                    .order_by()
+                    .values("recipient")
+                    .annotate(count=Count("pk"))
+                    .values("count")
+                ),
+                0,
+            ),
         )
-        .values("editor", "secretariat", "member", "signer")
+        .values("editor", "secretariat", "member", "signer", "unread")
         .first()
     )
-    return row or {"editor": False, "secretariat": False, "member": False, "signer": False}
+    return row or {"editor": False, "secretariat": False, "member": False, "signer": False, "unread": 0}
 
 
 def is_council_member(user, council: Council) -> bool:

@@ -1,0 +1,134 @@
+"""Notification services (issue 8).
+
+`notify` writes the rows in the caller's transaction, so an action and its notifications commit or roll back
+together; the flush is queued after commit and a broker that is down does not break the action (robust=True):
+the rows stay unsent and the beat entry "flush-outbox" picks them up once the broker is back.
+
+`flush_outbox` claims unsent rows one by one with SKIP LOCKED (two workers never take the same row), sends each,
+and marks it sent with one UPDATE right after the mail server accepted it: the only window in which a message can
+go twice is between the server's answer and that statement."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .models import MAX_ATTEMPTS, Notification, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+
+def notify(*, recipients, kind: str, subject: str, body: str, link: str = "") -> list[Notification]:
+    """One notification per distinct recipient; email follows each recipient's preference for the kind. Two queries
+    whatever the number of recipients."""
+    return notify_each(kind=kind, messages=[(user, subject, body, link) for user in recipients])
+
+
+def notify_each(*, kind: str, messages) -> list[Notification]:
+    """Like notify, with a text of its own for each recipient: `messages` are (user, subject, body, link); a user
+    listed twice gets the first. Two queries whatever the number of messages."""
+    chosen = {}
+    for user, subject, body, link in messages:
+        if user is not None and user.is_active and user.pk not in chosen:
+            chosen[user.pk] = (user, subject, body, link)
+    if not chosen:
+        return []
+    muted = set(
+        NotificationPreference.objects.filter(user_id__in=chosen, kind=kind, email=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                kind=kind,
+                subject=subject[:255],
+                body=body,
+                link=link,
+                email=bool(user.email) and user.pk not in muted,
+            )
+            for user, subject, body, link in chosen.values()
+        ]
+    )
+    if any(row.email for row in rows):
+        transaction.on_commit(_queue_flush, robust=True)
+    return rows
+
+
+def _queue_flush() -> None:
+    from .tasks import flush_outbox_task
+
+    flush_outbox_task.delay()
+
+
+def flush_outbox(*, limit: int = 500) -> int:
+    """Mail the unsent rows (oldest first); returns how many were sent. Each row in its own short transaction, so a
+    worker killed mid-flush loses at most the mark of the message being sent, never those already sent."""
+    sent, tried = 0, []
+    for _ in range(limit):
+        with transaction.atomic():
+            row = (
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(email=True, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+                .exclude(pk__in=tried)
+                .select_related("recipient")
+                .order_by("created_at", "pk")
+                .first()
+            )
+            if row is None:
+                break
+            tried.append(row.pk)
+            try:
+                _message(row).send()
+            except Exception as error:  # noqa: BLE001 — any failure of the mail server is retried next flush
+                logger.warning("notification %s not sent: %s", row.pk, error)
+                Notification.objects.filter(pk=row.pk).update(
+                    attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+                )
+                continue
+            Notification.objects.filter(pk=row.pk).update(
+                sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+            )
+            sent += 1
+    return sent
+
+
+def _message(row: Notification) -> EmailMultiAlternatives:
+    context = {
+        "notification": row,
+        "recipient": row.recipient,
+        "url": f"{settings.SITE_URL}{row.link}" if row.link else settings.SITE_URL + "/",
+        "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
+    }
+    with translation.override("vi"):
+        text = render_to_string("notifications/email.txt", context)
+        html = render_to_string("notifications/email.html", context)
+    message = EmailMultiAlternatives(subject=row.subject, body=text, to=[row.recipient.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def mark_read(*, user, notification_ids=None) -> int:
+    """Marks the user's unread notifications (all of them, or those of `notification_ids`) read; one UPDATE."""
+    rows = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        rows = rows.filter(pk__in=notification_ids)
+    return rows.update(read_at=timezone.now())
+
+
+def preferences_set(*, user, email_kinds) -> None:
+    """Email on for the kinds in `email_kinds`, off for the others."""
+    chosen = set(email_kinds)
+    with transaction.atomic():
+        NotificationPreference.objects.bulk_create(
+            [NotificationPreference(user=user, kind=kind, email=kind in chosen) for kind in Notification.Kind.values],
+            update_conflicts=True,
+            unique_fields=["user", "kind"],
+            update_fields=["email"],
+        )
