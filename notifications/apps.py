@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from audit import registry
+
+        from . import services
+
+        registry.register_verb_labels(services.VERB_LABELS)

@@ -17,10 +17,15 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
+
+from audit.services import audit_record
 
 from .models import MAX_ATTEMPTS, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
+
+VERB_LABELS = {"notification.preferences_changed": gettext_lazy("Notification email preferences changed")}
 
 
 def notify(*, recipients, kind: str, subject: str, body: str, link: str = "") -> list[Notification]:
@@ -62,9 +67,15 @@ def notify_each(*, kind: str, messages) -> list[Notification]:
 
 
 def _queue_flush() -> None:
+    from thiduakt.celery import app
+
     from .tasks import flush_outbox_task
 
-    flush_outbox_task.delay()
+    # No retries, neither of the publish nor of the connection (kombu's default retries cost ≈ 6 s with Redis
+    # down): the user's request must not wait; the beat entry flushes later.
+    with app.connection_for_write() as connection:
+        connection.transport_options = {**connection.transport_options, "max_retries": 0}
+        flush_outbox_task.apply_async(retry=False, connection=connection)
 
 
 def flush_outbox(*, limit: int = 500) -> int:
@@ -125,10 +136,18 @@ def mark_read(*, user, notification_ids=None) -> int:
 def preferences_set(*, user, email_kinds) -> None:
     """Email on for the kinds in `email_kinds`, off for the others."""
     chosen = set(email_kinds)
+    if not chosen <= set(Notification.Kind.values):
+        raise ValueError(f"unknown notification kinds {sorted(chosen - set(Notification.Kind.values))}")
     with transaction.atomic():
         NotificationPreference.objects.bulk_create(
             [NotificationPreference(user=user, kind=kind, email=kind in chosen) for kind in Notification.Kind.values],
             update_conflicts=True,
             unique_fields=["user", "kind"],
             update_fields=["email"],
+        )
+        audit_record(
+            actor=user,
+            verb="notification.preferences_changed",
+            obj=user,
+            data={"email": sorted(chosen), "no_email": sorted(set(Notification.Kind.values) - chosen)},
         )

@@ -2,6 +2,7 @@
 the outbox flush (once per row, failures kept and retried), email preferences, the inbox pages, the header badge
 within the pages' query budgets, and the two events wired so far (decision issued, nomination returned)."""
 
+import time
 from smtplib import SMTPException
 
 import pytest
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
+from audit.models import AuditEvent
 from awards import decisions as decision_services
 from awards import nominations as nomination_services
 from awards.models import AwardType, Nomination, ReviewStage
@@ -64,6 +66,24 @@ def test_the_flush_queued_at_commit_mails_each_row_once(officer_a, head_a, djang
         app.conf.task_always_eager = False
     assert sorted(message.to[0] for message in mail.outbox) == ["head_a@example.vn", "officer_a@example.vn"]
     assert flush_outbox() == 0 and len(mail.outbox) == 2
+
+
+def test_with_the_broker_down_the_action_commits_at_once_and_the_row_waits_for_the_next_flush(
+    officer_a, django_capture_on_commit_callbacks
+):
+    broker = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    try:
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            (row,) = tell([officer_a])
+        elapsed = time.monotonic() - started
+    finally:
+        app.conf.broker_url = broker
+    assert len(callbacks) == 1 and elapsed < 2  # the refused publish was swallowed (robust) and not retried
+    row.refresh_from_db()
+    assert row.sent_at is None and mail.outbox == []
+    assert flush_outbox() == 1 and mail.outbox[0].to == ["officer_a@example.vn"]  # the beat's flush, later
 
 
 def test_flush_sends_one_vietnamese_mail_per_row_with_the_absolute_link_and_a_second_flush_nothing(
@@ -199,6 +219,8 @@ def test_preferences_page_turns_email_off_and_on_per_kind(client, officer_a):
     page = client.get(reverse("notification_preferences")).content.decode()
     assert page.count('type="checkbox"') == len(Kind.values) and page.count(" checked") == len(Kind.values)
     client.post(reverse("notification_preferences"), {"email_kinds": [Kind.DECISION_ISSUED]})
+    event = AuditEvent.objects.get(verb="notification.preferences_changed")
+    assert event.actor == officer_a and event.data["no_email"] == [Kind.NOMINATION_RETURNED]
     assert dict(NotificationPreference.objects.filter(user=officer_a).values_list("kind", "email")) == {
         Kind.DECISION_ISSUED: True,
         Kind.NOMINATION_RETURNED: False,
@@ -207,6 +229,8 @@ def test_preferences_page_turns_email_off_and_on_per_kind(client, officer_a):
     assert page.count(" checked") == 1
     tell([officer_a])
     assert flush_outbox() == 0
+    assert client.post(reverse("notification_preferences"), {"email_kinds": ["khong_co"]}).status_code == 200
+    assert AuditEvent.objects.filter(verb="notification.preferences_changed").count() == 1  # refused: nothing saved
     client.post(reverse("notification_preferences"), {"email_kinds": Kind.values})
     tell([officer_a])
     assert flush_outbox() == 1
@@ -270,6 +294,7 @@ def test_an_issued_decision_tells_each_officer_and_head_of_the_proposing_unit_on
 
 def test_issuing_stays_within_a_fixed_number_of_queries_with_notifications(org, secretariat, signer, officer_a):
     permissions.is_system_admin(signer)  # cached on the user after the first question
+
     def queries(count):
         nominations = [decidable(org, factories.make_person(org.unit_a)) for _ in range(count)]
         decision = draft(secretariat, org, nominations)
