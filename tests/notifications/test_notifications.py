@@ -2,11 +2,13 @@
 the outbox flush (once per row, failures kept and retried), email preferences, the inbox pages, the header badge
 within the pages' query budgets, and the two events wired so far (decision issued, nomination returned)."""
 
+import threading
 import time
 from smtplib import SMTPException
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test import override_settings
@@ -104,6 +106,44 @@ def test_flush_sends_one_vietnamese_mail_per_row_with_the_absolute_link_and_a_se
     rows = Notification.objects.all()
     assert all(row.sent_at is not None and row.attempts == 1 for row in rows)
     assert flush_outbox() == 0 and len(mail.outbox) == 2
+
+
+class SlowBackend(locmem.EmailBackend):
+    """A mail server that takes its time, so that concurrent flushes overlap."""
+
+    def send_messages(self, messages):
+        time.sleep(0.01)
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(EMAIL_BACKEND="tests.notifications.test_notifications.SlowBackend")
+def test_three_flushes_at_once_send_each_row_exactly_once(org):
+    users = [factories.make_user(f"nguoi_nhan_{i}") for i in range(24)]
+    Notification.objects.bulk_create(  # written directly: no flush queued to the broker
+        [Notification(recipient=user, kind=Kind.DECISION_ISSUED, subject="Quyết định", body="…") for user in users]
+    )
+    barrier = threading.Barrier(3)
+    counts = [None] * 3
+
+    def flush(index):
+        try:
+            barrier.wait(timeout=10)
+            counts[index] = flush_outbox()
+        except Exception as error:  # reported below
+            counts[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=flush, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(counts) == 24, counts
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(user.email for user in users)
+    assert not Notification.objects.filter(sent_at=None).exists()
+    assert set(Notification.objects.values_list("attempts", flat=True)) == {1}
 
 
 def test_a_refused_send_keeps_the_row_unsent_and_it_is_retried_up_to_five_times(officer_a):
