@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, ngettext, override
 
 from audit.models import AuditEvent
 from awards import decisions as decision_services
@@ -322,7 +322,11 @@ def test_an_issued_decision_tells_each_officer_and_head_of_the_proposing_unit_on
     decision.refresh_from_db()
     assert decision.number_label in row.subject
     with override("vi"):
-        expected = gettext("Decision %(number)s of %(date)s awards %(count)d nominations of your unit.")
+        expected = ngettext(
+            "Decision %(number)s of %(date)s awards %(count)d nomination of your unit.",
+            "Decision %(number)s of %(date)s awards %(count)d nominations of your unit.",
+            2,
+        )
     assert row.body == expected % {
         "number": decision.number_label,
         "date": f"{decision.decided_on:%d/%m/%Y}",
