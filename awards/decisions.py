@@ -31,6 +31,7 @@ from thiduakt.lib.vn import fold
 
 from . import selectors_decisions as selectors
 from . import selectors_nominations
+from .letters import place_name
 from .models import AwardRecord, AwardType, BaseSalary, Decision, DecisionItem, Nomination
 from .nominations import NominationError
 
@@ -414,6 +415,43 @@ def item_update(
             data={"item": line.pk, **{name: values[name] for name in changed}},
         )
     return line
+
+
+# Suggested texts -------------------------------------------------------------------------------------------
+
+# Legal text printed on the decision (data, in Vietnamese whatever the interface language); the staff edit it.
+LEGAL_BASES = (
+    "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;",
+    "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;",
+    "Căn cứ Nghị định số 152/2025/NĐ-CP ngày 14 tháng 6 năm 2025 của Chính phủ quy định chi tiết một số điều "
+    "của Luật Thi đua, khen thưởng;",
+)
+
+
+def suggested_texts(issuer: Unit, award_type: AwardType, year: int) -> dict:
+    """What a new draft starts with, from the issuer (a people's committee: "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …",
+    symbol QĐ-UBND; another body: its head) and the award."""
+    name = issuer.name.upper()
+    if issuer.kind in (Unit.Kind.PROVINCE, Unit.Kind.COMMUNE):
+        head, symbol, body = "CHỦ TỊCH", "QĐ-UBND", f"ỦY BAN NHÂN DÂN {name}"
+    elif issuer.kind == Unit.Kind.SCHOOL:
+        head, symbol, body = "HIỆU TRƯỞNG", f"QĐ-{issuer.short_name or issuer.code}", name
+    elif issuer.kind == Unit.Kind.DEPARTMENT and name.startswith("SỞ "):
+        head, symbol, body = "GIÁM ĐỐC", f"QĐ-{issuer.short_name or issuer.code}", name
+    else:
+        head, symbol, body = "THỦ TRƯỞNG", f"QĐ-{issuer.short_name or issuer.code}", name
+    verb = "công nhận danh hiệu" if award_type.category == AwardType.Category.TITLE else "tặng"
+    return {
+        "symbol": symbol,
+        "title": f"Về việc {verb} {award_type.name} năm {year}",
+        "place": place_name(issuer),
+        "issuer_title": f"{head} {body}",
+        "legal_bases": "\n".join(LEGAL_BASES),
+        "achievement": f"Đã có thành tích xuất sắc trong thực hiện nhiệm vụ năm {year}",
+        "signing_mode": "",
+        "signer_title": head,
+        "signer_name": "",
+    }
 
 
 # Bonuses ---------------------------------------------------------------------------------------------------

@@ -110,23 +110,19 @@ def _issued_decision(issuer, award_type, nominations, year: int) -> int:
     signer, admin = users.filter(username=SIGNER).first(), users.filter(username="admin").first()
     if not nominations or signer is None or admin is None:
         return 0
+    texts = decision_services.suggested_texts(issuer, award_type, year)
     decision = decision_services.decision_create(
         by=signer,
         issuer=issuer,
         award_type=award_type,
         nominations=nominations,
-        title=f"Về việc tặng {award_type.name} năm {year}",
-        place=issuer.name.removeprefix("Tỉnh ").strip(),
-        issuer_title=f"CHỦ TỊCH ỦY BAN NHÂN DÂN {issuer.name.upper()}",
-        signing_mode="KT.",
-        signer_title="PHÓ CHỦ TỊCH",
-        signer_name="Trần Văn Minh",
-        legal_bases=[
-            "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;",
-            "Căn cứ Nghị định số 152/2025/NĐ-CP của Chính phủ quy định chi tiết một số điều của Luật Thi đua, "
-            "khen thưởng;",
-        ],
-        achievement=f"Đã có thành tích xuất sắc trong thực hiện nhiệm vụ năm {year}",
+        **{
+            **texts,
+            "legal_bases": texts["legal_bases"].splitlines(),
+            "signing_mode": "KT.",
+            "signer_title": "PHÓ CHỦ TỊCH",
+            "signer_name": "Trần Văn Minh",
+        },
     )
     decision = decision_services.decision_issue(by=signer, decision=decision)
     publication.decision_publish(by=admin, decision=decision)

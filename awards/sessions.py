@@ -486,7 +486,7 @@ def session_close(*, by, session: CouncilSession) -> CouncilSession:
         voters = set(session.voter_ids)
         recused = _recused_by_item(items, voters)
         papers = list(BallotPaper.objects.filter(session=session).values_list("item_id", "choice"))
-        counts = _tally(papers, items)
+        counts = tally(papers, items)
         participants = _participants(session, voters)
         for item in items:
             _decide(item, counts[item.pk], len(voters - recused[item.pk]), len(participants), len(voters))
@@ -519,7 +519,7 @@ def _recused_by_item(items: list[AgendaItem], voters: set[int]) -> dict[int, set
     return recused
 
 
-def _tally(papers: list[tuple[int, str]], items: list[AgendaItem]) -> dict[int, _Count]:
+def tally(papers: list[tuple[int, str]], items: list[AgendaItem]) -> dict[int, _Count]:
     """One pass over the papers (item id, choice)."""
     counts = {item.pk: _Count() for item in items}
     for item_id, choice in papers:

@@ -23,13 +23,14 @@ from awards.models import AwardRuleSet, AwardType, BaseSalary, Discipline, Initi
 from organizations import access
 from organizations.models import Unit
 from thiduakt.lib import permissions
+from thiduakt.lib.vn import thousands
 
 ROUNDING_LABELS = dict(ROUNDING_CHOICES)
 
 
 def money(amount: int) -> str:
     """702000 → "702.000 đ" (Vietnamese thousands separator)."""
-    return f"{amount:,}".replace(",", ".") + " đ"
+    return thousands(amount) + " đ"
 
 
 # Rules as sentences ----------------------------------------------------------------------------------

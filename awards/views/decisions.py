@@ -21,14 +21,13 @@ from django.views.decorators.http import require_POST
 from awards import decisions as services
 from awards import selectors_decisions as selectors
 from awards.decisions import DecisionError
-from awards.letters import place_name
 from awards.models import AwardType, Decision, DecisionItem
 from organizations.models import Unit
 from thiduakt.lib import excel
 from thiduakt.lib.forms import BootstrapMixin, DateInput
 from thiduakt.lib.pagination import page_by_keys
 from thiduakt.lib.pdf import pdf_response, render_pdf
-from thiduakt.lib.vn import fold
+from thiduakt.lib.vn import fold, thousands
 
 PAGE_SIZE = 50
 PICK_LIMIT = 500
@@ -119,49 +118,12 @@ class IssueForm(forms.Form):
 
 
 def vnd(amount) -> str:
-    """2340000 → "2.340.000" (Vietnamese thousands separator); "" for no amount."""
-    return "" if amount is None else f"{amount:,}".replace(",", ".")
+    """2340000 → "2.340.000"; "" for no amount."""
+    return "" if amount is None else thousands(amount)
 
 
 def _ids(values) -> list[int]:
     return [int(value) for value in values if value.isascii() and value.isdigit()]
-
-
-# Suggested texts -------------------------------------------------------------------------------------------
-
-# Legal text printed on the decision (data, in Vietnamese whatever the interface language); the staff edit it.
-LEGAL_BASES = (
-    "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;",
-    "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;",
-    "Căn cứ Nghị định số 152/2025/NĐ-CP ngày 14 tháng 6 năm 2025 của Chính phủ quy định chi tiết một số điều "
-    "của Luật Thi đua, khen thưởng;",
-)
-
-
-def suggested_texts(issuer: Unit, award_type: AwardType, year: int) -> dict:
-    """What a new draft starts with, from the issuer (a people's committee: "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …",
-    symbol QĐ-UBND; another body: its head) and the award."""
-    name = issuer.name.upper()
-    if issuer.kind in (Unit.Kind.PROVINCE, Unit.Kind.COMMUNE):
-        head, symbol, body = "CHỦ TỊCH", "QĐ-UBND", f"ỦY BAN NHÂN DÂN {name}"
-    elif issuer.kind == Unit.Kind.SCHOOL:
-        head, symbol, body = "HIỆU TRƯỞNG", f"QĐ-{issuer.short_name or issuer.code}", name
-    elif issuer.kind == Unit.Kind.DEPARTMENT and name.startswith("SỞ "):
-        head, symbol, body = "GIÁM ĐỐC", f"QĐ-{issuer.short_name or issuer.code}", name
-    else:
-        head, symbol, body = "THỦ TRƯỞNG", f"QĐ-{issuer.short_name or issuer.code}", name
-    verb = "công nhận danh hiệu" if award_type.category == AwardType.Category.TITLE else "tặng"
-    return {
-        "symbol": symbol,
-        "title": f"Về việc {verb} {award_type.name} năm {year}",
-        "place": place_name(issuer),
-        "issuer_title": f"{head} {body}",
-        "legal_bases": "\n".join(LEGAL_BASES),
-        "achievement": f"Đã có thành tích xuất sắc trong thực hiện nhiệm vụ năm {year}",
-        "signing_mode": "",
-        "signer_title": head,
-        "signer_name": "",
-    }
 
 
 # The list --------------------------------------------------------------------------------------------------
@@ -266,7 +228,7 @@ def decision_create(request):
                 messages.success(request, _("The draft decision was created: check its lines, then have it issued."))
                 return redirect("decision_detail", pk=decision.pk)
     else:
-        texts, chosen = DecisionTextsForm(initial=suggested_texts(issuer, award_type, year)), []
+        texts, chosen = DecisionTextsForm(initial=services.suggested_texts(issuer, award_type, year)), []
     context.update(
         {
             "candidates": candidates[:PICK_LIMIT],

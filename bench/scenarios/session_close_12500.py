@@ -72,7 +72,7 @@ def _count_both_ways(session, item_ids: list[int]) -> tuple[float, float]:
     naive_seconds = time.perf_counter() - started
     started = time.perf_counter()
     items = list(AgendaItem.objects.filter(pk__in=item_ids))
-    counts = services._tally(list(papers.values_list("item_id", "choice")), items)
+    counts = services.tally(list(papers.values_list("item_id", "choice")), items)
     one_pass_seconds = time.perf_counter() - started
     if any(getattr(counts[item_id], choice) != n for (item_id, choice), n in naive.items()):
         raise ScenarioFailed(f"{NAME}: the naive count and the close's count differ")
