@@ -4,16 +4,18 @@
 together; the flush is queued after commit and a broker that is down does not break the action (robust=True):
 the rows stay unsent and the beat entry "flush-outbox" picks them up once the broker is back.
 
-`flush_outbox` claims unsent rows one by one with SKIP LOCKED (two workers never take the same row), sends each,
-and marks it sent with one UPDATE right after the mail server accepted it: the only window in which a message can
-go twice is between the server's answer and that statement."""
+`flush_outbox` claims unsent rows a batch at a time (SKIP LOCKED: two workers never take the same row, and the
+claim is committed before any mail goes out), sends each, and marks it sent with one UPDATE right after the mail
+server accepted it: the only window in which a message can go twice is between the server's answer and that
+statement. A claim whose worker died before sending is taken again after settings.NOTIFICATION_CLAIM_TIMEOUT."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -34,17 +36,19 @@ def notify(*, recipients, kind: str, subject: str, body: str, link: str = "") ->
     return notify_each(kind=kind, messages=[(user, subject, body, link) for user in recipients])
 
 
-def notify_each(*, kind: str, messages) -> list[Notification]:
+def notify_each(*, kind: str, messages, one_per_user: bool = True) -> list[Notification]:
     """Like notify, with a text of its own for each recipient: `messages` are (user, subject, body, link); a user
-    listed twice gets the first. Two queries whatever the number of messages."""
-    chosen = {}
+    listed twice gets the first (every one with `one_per_user=False`). Two queries whatever the number of messages
+    (one more per thousand rows)."""
+    chosen, seen = [], set()
     for user, subject, body, link in messages:
-        if user is not None and user.is_active and user.pk not in chosen:
-            chosen[user.pk] = (user, subject, body, link)
+        if user is not None and user.is_active and not (one_per_user and user.pk in seen):
+            seen.add(user.pk)
+            chosen.append((user, subject, body, link))
     if not chosen:
         return []
     muted = set(
-        NotificationPreference.objects.filter(user_id__in=chosen, kind=kind, email=False).values_list(
+        NotificationPreference.objects.filter(user_id__in=seen, kind=kind, email=False).values_list(
             "user_id", flat=True
         )
     )
@@ -58,8 +62,9 @@ def notify_each(*, kind: str, messages) -> list[Notification]:
                 link=link,
                 email=bool(user.email) and user.pk not in muted,
             )
-            for user, subject, body, link in chosen.values()
-        ]
+            for user, subject, body, link in chosen
+        ],
+        batch_size=1000,
     )
     if any(row.email for row in rows):
         transaction.on_commit(_queue_flush, robust=True)
@@ -78,36 +83,49 @@ def _queue_flush() -> None:
         flush_outbox_task.apply_async(retry=False, connection=connection)
 
 
-def flush_outbox(*, limit: int = 500) -> int:
-    """Mail the unsent rows (oldest first); returns how many were sent. Each row in its own short transaction, so a
-    worker killed mid-flush loses at most the mark of the message being sent, never those already sent."""
+def flush_outbox(*, limit: int = 500, batch: int = 50) -> int:
+    """Mail the unsent rows (oldest first), at most `limit` of them; returns how many were sent. A worker killed
+    mid-flush leaves the rows it had claimed and not sent; they are taken again once their claim is older than
+    settings.NOTIFICATION_CLAIM_TIMEOUT (seconds)."""
     sent, tried = 0, []
-    for _ in range(limit):
-        with transaction.atomic():
-            row = (
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(email=True, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-                .exclude(pk__in=tried)
-                .select_related("recipient")
-                .order_by("created_at", "pk")
-                .first()
-            )
-            if row is None:
-                break
+    while len(tried) < limit:
+        rows = _claim(min(batch, limit - len(tried)), exclude=tried)
+        if not rows:
+            break
+        for row in rows:
             tried.append(row.pk)
             try:
                 _message(row).send()
             except Exception as error:  # noqa: BLE001 — any failure of the mail server is retried next flush
                 logger.warning("notification %s not sent: %s", row.pk, error)
                 Notification.objects.filter(pk=row.pk).update(
-                    attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+                    claimed_at=None, last_error=f"{type(error).__name__}: {error}"[:2000]
                 )
                 continue
-            Notification.objects.filter(pk=row.pk).update(
-                sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
-            )
+            Notification.objects.filter(pk=row.pk).update(sent_at=timezone.now(), last_error="")
             sent += 1
     return sent
+
+
+def _claim(size: int, *, exclude) -> list[Notification]:
+    """Up to `size` unsent rows nobody holds (never claimed, or claimed longer ago than the timeout), marked claimed
+    and committed before any of them is sent; each claim counts as an attempt, so a message that kills its worker
+    every time is given up after MAX_ATTEMPTS. Three queries."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT)
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(email=True, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+            .exclude(pk__in=exclude)
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            return []
+        Notification.objects.filter(pk__in=ids).update(claimed_at=now, attempts=F("attempts") + 1)
+    return list(Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("created_at", "pk"))
 
 
 def _message(row: Notification) -> EmailMultiAlternatives:

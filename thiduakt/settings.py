@@ -131,7 +131,25 @@ CELERY_BEAT_SCHEDULE: dict = {
     "close-due-sessions": {"task": "awards.tasks.close_due_sessions", "schedule": 60.0, "options": {"expires": 50}},
     # The flush queued after each commit is lost when the broker was down at that moment: this one catches it up.
     "flush-outbox": {"task": "notifications.tasks.flush_outbox_task", "schedule": 60.0, "options": {"expires": 50}},
+    # Deadline reminders (notifications.reminders); `manage.py send_reminders` runs the same pass by hand.
+    "send-reminders": {
+        "task": "notifications.tasks.send_reminders_task",
+        "schedule": envint("REMINDER_INTERVAL_SECONDS", "900"),
+        "options": {"expires": 600},
+    },
 }
+
+# Notifications and reminders (issue 8). An email claimed by a worker and still unsent after this many seconds is
+# taken again (the worker died between the claim and the send).
+NOTIFICATION_CLAIM_TIMEOUT = envint("NOTIFICATION_CLAIM_TIMEOUT", "600")
+# The schedule of each reminder kind where an organisation has not set its own (page "Lịch nhắc hạn"): reminders
+# `days_before` the deadline, one when it has passed (`overdue`), and one to the head of the unit
+# `escalate_after_days` after it. A deadline that is a date ends at midnight after it, Asia/Ho_Chi_Minh time.
+REMINDER_DEFAULTS = {"days_before": [7, 3, 1], "overdue": True, "escalate_after_days": 3}
+# No reminder goes out in the night: one due before this hour (local time) waits for it.
+REMINDER_SEND_HOUR = envint("REMINDER_SEND_HOUR", "7")
+# A draft decision is due for signature this many days after it was drafted [U: no statutory time limit found].
+REMINDER_SIGNATURE_DAYS = envint("REMINDER_SIGNATURE_DAYS", "10")
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -14,12 +14,25 @@ BATCH = 2_000
 def insert_rows(model, fields: list[str], rows, *, batch: int = BATCH) -> int:
     """INSERT the rows (tuples in the order of `fields`) in multi-row statements of `batch` rows; returns the
     count. No signals, no default values: give every column the table requires."""
+    rows = list(rows)
+    _insert(model, fields, rows, batch=batch)
+    return len(rows)
+
+
+def insert_missing(model, fields: list[str], rows, *, returning: list[str], batch: int = BATCH) -> list[tuple]:
+    """Like insert_rows, skipping the rows that would break a unique constraint (ON CONFLICT DO NOTHING); returns
+    the `returning` columns of the rows this statement inserted. A concurrent transaction inserting the same key
+    makes this one wait for its commit and then skip the row: of two writers, exactly one gets each row."""
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in returning)
+    return _insert(model, fields, list(rows), batch=batch, suffix=f" ON CONFLICT DO NOTHING RETURNING {columns}")
+
+
+def _insert(model, fields: list[str], rows: list, *, batch: int, suffix: str = "") -> list[tuple]:
     model_fields = [model._meta.get_field(name) for name in fields]
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in model_fields)
     placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    count = 0
-    rows = list(rows)
+    returned = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
@@ -28,9 +41,11 @@ def insert_rows(model, fields: list[str], rows, *, batch: int = BATCH) -> int:
                 for row in chunk
                 for field, value in zip(model_fields, row, strict=True)
             ]
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))}", params)
-            count += len(chunk)
-    return count
+            values = ", ".join([placeholder] * len(chunk))
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}{suffix}", params)
+            if suffix:
+                returned += cursor.fetchall()
+    return returned
 
 
 def update_rows(objects: list, fields: list[str], *, batch: int = BATCH) -> int:

@@ -191,6 +191,13 @@ def secretariat_users(council: Council):
     )
 
 
+def secretariat_holders(council_ids):
+    """The secretariat of each of these councils, active users only (one query)."""
+    return CouncilUserObjectPermission.objects.filter(
+        content_object_id__in=list(council_ids), permission__codename=SECRETARIAT, user__is_active=True
+    ).select_related("user")
+
+
 def secretariat_councils(user):
     return Council.objects.filter(
         pk__in=CouncilUserObjectPermission.objects.filter(user=user, permission__codename=SECRETARIAT).values(
