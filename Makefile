@@ -19,6 +19,7 @@ run: install
 	@mkdir -p var
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo --if-empty
+	$(RUN_ENV) $(PY) manage.py send_reminders
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install

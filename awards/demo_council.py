@@ -89,7 +89,7 @@ def seed_demo_council(*, scale: int, seed: int) -> dict:
             title=f"Phiên họp xét tặng Bằng khen của Chủ tịch UBND tỉnh năm {year}",
             meeting_on=timezone.localdate(),
             opens_at=now - timedelta(hours=1),
-            closes_at=now + timedelta(days=30),
+            closes_at=now + timedelta(days=3),
             remote=True,
         )
         session_services.session_add_items(by=secretary, session=session, stages=agenda)

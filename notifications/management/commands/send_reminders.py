@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from notifications import reminders, services
-from notifications.models import Notification
+from notifications.models import MAX_ATTEMPTS, Notification
 
 
 class Command(BaseCommand):
@@ -14,10 +14,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         written = reminders.run_pass()
-        sent = services.flush_outbox(limit=10_000)
+        services.flush_outbox(limit=10_000)
         labels = dict(Notification.Kind.choices)
         for kind, count in written.items():
             self.stdout.write(f"{labels[kind]}: {count}")
+        unsent = Notification.objects.filter(email=True, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).count()
         self.stdout.write(
-            _("%(written)s reminders written, %(sent)s emails sent.") % {"written": sum(written.values()), "sent": sent}
+            _("%(written)s reminders given; emails still waiting in the outbox: %(unsent)s.")
+            % {"written": sum(written.values()), "unsent": unsent}
         )
