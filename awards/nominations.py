@@ -662,6 +662,7 @@ def submission_send(*, by, submission: Submission, justifications: dict | None =
                 ],
             ],
         )
+        notification_events.nominations_received(submission=submission, stages=stages)
     return submission
 
 

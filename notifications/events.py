@@ -74,3 +74,30 @@ def decision_issued(*, decision, nominations) -> None:
                 link += "&ids=" + ",".join(map(str, ids))
             messages.append((users[user_id], subject, body, link))
         notify_each(kind=Notification.Kind.DECISION_ISSUED, messages=messages)
+
+
+def nominations_received(*, submission, stages) -> None:
+    """The secretariat of each council that a sent letter's nominations reach first: which letter, from which unit,
+    how many nominations, with a link to the review list (one query to find them, two to write)."""
+    counts = defaultdict(int)
+    for stage in stages:
+        if stage.letter_id == submission.pk:
+            counts[stage.council_id] += 1
+    holders = list(permissions.secretariat_holders(counts))
+    if not holders:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Proposal letter %(letter)s received from %(unit)s") % {
+            "letter": str(submission),
+            "unit": submission.unit.name,
+        }
+        messages = []
+        for holder in holders:
+            count = counts[holder.content_object_id]
+            body = ngettext(
+                "Proposal letter %(letter)s of %(unit)s brings %(count)d nomination to your council for appraisal.",
+                "Proposal letter %(letter)s of %(unit)s brings %(count)d nominations to your council for appraisal.",
+                count,
+            ) % {"letter": str(submission), "unit": submission.unit.name, "count": count}
+            messages.append((holder.user, subject, body, reverse("review_list") + "?state=submitted"))
+        notify_each(kind=Notification.Kind.NOMINATIONS_RECEIVED, messages=messages)

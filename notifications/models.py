@@ -13,6 +13,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         DECISION_ISSUED = "decision_issued", _("Award decision issued")
         NOMINATION_RETURNED = "nomination_returned", _("Nomination returned for a supplement")
+        NOMINATIONS_RECEIVED = "nominations_received", _("Nominations received by a council")
         # Deadline reminders (notifications.reminders): before the deadline, when it has passed, and to the head
         # of the unit once it is overdue for some days.
         REGISTRATION_DUE = "registration_due", _("Reminder: campaign registration deadline")

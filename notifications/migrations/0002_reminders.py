@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='ReminderRule',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('decision_issued', 'Award decision issued'), ('nomination_returned', 'Nomination returned for a supplement'), ('registration_due', 'Reminder: campaign registration deadline'), ('nominations_due', 'Reminder: campaign nomination deadline'), ('appraisal_due', 'Reminder: nominations to appraise'), ('vote_closing', 'Reminder: council vote closing'), ('consultation_ended', 'Reminder: public consultation ended'), ('signature_due', 'Reminder: decision waiting for signature')], max_length=40, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('decision_issued', 'Award decision issued'), ('nomination_returned', 'Nomination returned for a supplement'), ('nominations_received', 'Nominations received by a council'), ('registration_due', 'Reminder: campaign registration deadline'), ('nominations_due', 'Reminder: campaign nomination deadline'), ('appraisal_due', 'Reminder: nominations to appraise'), ('vote_closing', 'Reminder: council vote closing'), ('consultation_ended', 'Reminder: public consultation ended'), ('signature_due', 'Reminder: decision waiting for signature')], max_length=40, verbose_name='kind')),
                 ('days_before', models.JSONField(blank=True, default=list, verbose_name='days before the deadline')),
                 ('overdue', models.BooleanField(default=True, verbose_name='remind when overdue')),
                 ('escalate_after_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='tell the head of the unit after (days overdue)')),
@@ -52,12 +52,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='notification',
             name='kind',
-            field=models.CharField(choices=[('decision_issued', 'Award decision issued'), ('nomination_returned', 'Nomination returned for a supplement'), ('registration_due', 'Reminder: campaign registration deadline'), ('nominations_due', 'Reminder: campaign nomination deadline'), ('appraisal_due', 'Reminder: nominations to appraise'), ('vote_closing', 'Reminder: council vote closing'), ('consultation_ended', 'Reminder: public consultation ended'), ('signature_due', 'Reminder: decision waiting for signature')], max_length=40, verbose_name='kind'),
+            field=models.CharField(choices=[('decision_issued', 'Award decision issued'), ('nomination_returned', 'Nomination returned for a supplement'), ('nominations_received', 'Nominations received by a council'), ('registration_due', 'Reminder: campaign registration deadline'), ('nominations_due', 'Reminder: campaign nomination deadline'), ('appraisal_due', 'Reminder: nominations to appraise'), ('vote_closing', 'Reminder: council vote closing'), ('consultation_ended', 'Reminder: public consultation ended'), ('signature_due', 'Reminder: decision waiting for signature')], max_length=40, verbose_name='kind'),
         ),
         migrations.AlterField(
             model_name='notificationpreference',
             name='kind',
-            field=models.CharField(choices=[('decision_issued', 'Award decision issued'), ('nomination_returned', 'Nomination returned for a supplement'), ('registration_due', 'Reminder: campaign registration deadline'), ('nominations_due', 'Reminder: campaign nomination deadline'), ('appraisal_due', 'Reminder: nominations to appraise'), ('vote_closing', 'Reminder: council vote closing'), ('consultation_ended', 'Reminder: public consultation ended'), ('signature_due', 'Reminder: decision waiting for signature')], max_length=40, verbose_name='kind'),
+            field=models.CharField(choices=[('decision_issued', 'Award decision issued'), ('nomination_returned', 'Nomination returned for a supplement'), ('nominations_received', 'Nominations received by a council'), ('registration_due', 'Reminder: campaign registration deadline'), ('nominations_due', 'Reminder: campaign nomination deadline'), ('appraisal_due', 'Reminder: nominations to appraise'), ('vote_closing', 'Reminder: council vote closing'), ('consultation_ended', 'Reminder: public consultation ended'), ('signature_due', 'Reminder: decision waiting for signature')], max_length=40, verbose_name='kind'),
         ),
         migrations.AlterField(
             model_name='reminderdelivery',
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='reminderdelivery',
             name='kind',
-            field=models.CharField(choices=[('decision_issued', 'Award decision issued'), ('nomination_returned', 'Nomination returned for a supplement'), ('registration_due', 'Reminder: campaign registration deadline'), ('nominations_due', 'Reminder: campaign nomination deadline'), ('appraisal_due', 'Reminder: nominations to appraise'), ('vote_closing', 'Reminder: council vote closing'), ('consultation_ended', 'Reminder: public consultation ended'), ('signature_due', 'Reminder: decision waiting for signature')], max_length=40, verbose_name='kind'),
+            field=models.CharField(choices=[('decision_issued', 'Award decision issued'), ('nomination_returned', 'Nomination returned for a supplement'), ('nominations_received', 'Nominations received by a council'), ('registration_due', 'Reminder: campaign registration deadline'), ('nominations_due', 'Reminder: campaign nomination deadline'), ('appraisal_due', 'Reminder: nominations to appraise'), ('vote_closing', 'Reminder: council vote closing'), ('consultation_ended', 'Reminder: public consultation ended'), ('signature_due', 'Reminder: decision waiting for signature')], max_length=40, verbose_name='kind'),
         ),
         migrations.AddConstraint(
             model_name='reminderdelivery',
