@@ -53,7 +53,7 @@ def nominations_due(now) -> list[Due]:
         Registration.objects.filter(campaign_id__in=campaigns, state__in=SENT)
         .filter(Exists(RegistrationTarget.objects.filter(registration=OuterRef("pk"))), ~Exists(submitted))
         .select_related("unit")
-        .only("campaign_id", "unit__pk", "unit__name", "unit__path")
+        .only("campaign_id", "unit__id", "unit__name", "unit__path")
     )
     pending = defaultdict(dict)
     for registration in registrations:

@@ -33,7 +33,7 @@ def registration_due(now) -> list[Due]:
             .filter(valid_to__isnull=True)
             .exclude(pk__in=Registration.objects.filter(campaign=campaign, state__in=SENT).values("unit_id"))
         )
-        pending[campaign] = {unit.pk: unit for unit in units.only("pk", "name", "path")}
+        pending[campaign] = {unit.pk: unit for unit in units.only("id", "name", "path")}
     return units_due(
         pending,
         deadline_of=lambda campaign: end_of_day(campaign.registration_deadline),
