@@ -20,6 +20,7 @@ pass run twice finds the claims taken; two passes at once queue on the unique in
 the first committed; a pass killed mid-way rolls back whole. Mailing is the outbox's job (services.flush_outbox),
 which has its own claims."""
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -60,7 +61,7 @@ def window(now: datetime) -> tuple[datetime, datetime]:
 @dataclass(frozen=True)
 class Due:
     """One person with something pending before a deadline. `message(offset)` gives the notification's subject,
-    body and link for the reminder at that offset (days before; 0 once passed; −N the escalation)."""
+    body and link for the reminder at that offset (days left; 0 once passed; −N the escalation)."""
 
     target_type: str
     target_id: int
@@ -190,7 +191,9 @@ def _claim_and_write(kind: str, candidates: dict, now: datetime) -> int:
     )
     messages = []
     for key in sorted(claimed):
-        due = candidates[tuple(key)]
-        messages.append((due.recipient, *due.message(key[3])))
+        due, offset = candidates[tuple(key)], key[3]
+        if offset > 0:  # a reminder given late (its target appeared after the moment) tells the days really left
+            offset = min(offset, math.ceil((due.deadline - now) / timedelta(days=1)))
+        messages.append((due.recipient, *due.message(offset)))
     notify_each(kind=kind, messages=messages, one_per_user=False)
     return len(messages)
