@@ -35,6 +35,12 @@ print(session.items.filter(passed=True).count(), on_agenda.filter(state="in_deci
 """
 
 
+REMINDERS = """
+from notifications.models import Notification, ReminderDelivery
+print(ReminderDelivery.objects.count(), Notification.objects.filter(kind="vote_closing").count())
+"""
+
+
 def test_demo_on_sqlite_migrates_seeds_and_searches_without_accents(tmp_path):
     env = {
         **os.environ,
@@ -61,6 +67,12 @@ def test_demo_on_sqlite_migrates_seeds_and_searches_without_accents(tmp_path):
     everyone, officer_only = (int(n) for n in manage("shell", "--no-imports", "-c", SEARCH).split())
     assert everyone >= 1
     assert 1 <= officer_only <= everyone
+
+    # `make run` gives the reminders due: the open session's 8 voting members learn that the vote closes in 3
+    # days, once however often the command runs (the claims are inserted with ON CONFLICT DO NOTHING on SQLite too).
+    manage("send_reminders")
+    manage("send_reminders")
+    assert manage("shell", "--no-imports", "-c", REMINDERS).split() == ["8", "8"]
 
     # Closing a session writes its results with multi-row statements (thiduakt.lib.bulk): SQLite takes them too.
     voters, *agrees, passed, in_decision = (int(n) for n in manage("shell", "--no-imports", "-c", VOTE).split())
