@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from organizations.models import Unit
+from thiduakt.lib import permissions
 
 from .documents import SIMPLIFIED_REQUIRED
 from .models import AwardRuleSet, DossierDocument, Nomination, ReviewStage, Submission
@@ -44,6 +45,13 @@ class RuleSetIndex:
             if found is not None:
                 return found
         return None
+
+
+def visible_nominations(user):
+    """The nominations a user's lists show (the nomination list, the search box, a person's page): those proposed
+    by a unit where the user holds a role, or by a unit below it; admins: all. A council's secretariat reaches
+    the nominations on its route through the review pages, not through these lists."""
+    return Nomination.objects.filter(permissions.covered_units_q(user, field="proposing_unit__"))
 
 
 def subject_unit(nomination: Nomination) -> Unit:

@@ -9,6 +9,7 @@ from .views import (
     history,
     nominations,
     review,
+    search,
     sessions,
 )
 from .views.publication import decision_publish, decision_unpublish, published_admin
@@ -20,6 +21,7 @@ urlpatterns = [
     path("catalogue/<str:code>/rules/new/", catalogue.award_rules_edit, name="award_rules_edit"),
     path("base-salary/", catalogue.base_salary_list, name="base_salary_list"),
     path("base-salary/new/", catalogue.base_salary_create, name="base_salary_create"),
+    path("search/", search.search, name="search"),
     path("people/<int:pk>/", history.person_awards, name="person_awards"),
     path("units/<int:pk>/", history.unit_awards, name="unit_awards"),
     path("households/<int:pk>/", history.household_awards, name="household_awards"),

@@ -336,6 +336,8 @@ MATRIX = {
     "award_rules_edit": (lambda o: {"code": "LDTT"}, ADMIN_ONLY),
     "base_salary_list": (lambda o: {}, ALL_LOGGED_IN),
     "base_salary_create": (lambda o: {}, POST_ONLY),
+    # The search box: every logged-in user; each group of results shows only what its own list would.
+    "search": (lambda o: {}, ALL_LOGGED_IN),
     "person_awards": (lambda o: {"pk": o["person"]}, UNIT_A_VIEW),
     "unit_awards": (lambda o: {"pk": o["unit"]}, UNIT_A_VIEW),
     "household_awards": (lambda o: {"pk": o["household"]}, UNIT_A_VIEW),

@@ -2,7 +2,10 @@
 
 Loaded by htmx into the subject's page; without JavaScript the same URL is a page of its own."""
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,7 +13,10 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from awards import eligibility
-from awards.models import AwardRecord, AwardType, Membership, Rating
+from awards.models import AwardRecord, AwardType, Membership, Nomination, Rating
+from awards.models.nominations import ENDED_STATES
+from awards.selectors_decisions import visible_decisions
+from awards.selectors_nominations import visible_nominations
 from organizations import access
 from organizations.models import Unit
 
@@ -68,6 +74,52 @@ def _render(request, context):
     return response
 
 
+def unit_at_year_end(employments, year: int):
+    """Where the person worked at the end of `year`, from their employment history (latest start first), or None
+    when the history does not say."""
+    last_day = date(year, 12, 31)
+    for job in employments:
+        if job.start <= last_day and (job.end is None or job.end.year >= year):
+            return job.unit
+    return None
+
+
+def person_history(user, person) -> list[AwardRecord]:
+    """Every award of the person, all years, whichever unit they were in: each with `unit_then` (from the
+    employment history) and `decision_link` (the decision's pk when it came from a decision the user may open)."""
+    records = list(
+        person.awards.select_related("award_type", "decision_item").order_by("-year", "award_type__order", "pk")
+    )
+    employments = list(person.employments.select_related("unit").order_by("-start", "-pk"))
+    decision_ids = {item.decision_id for item in map(_decision_item, records) if item}
+    openable = (
+        set(visible_decisions(user).filter(pk__in=decision_ids).values_list("pk", flat=True)) if decision_ids else set()
+    )
+    for record in records:
+        record.unit_then = unit_at_year_end(employments, record.year)
+        item = _decision_item(record)
+        record.decision_link = item.decision_id if item and item.decision_id in openable else None
+    return records
+
+
+def _decision_item(record: AwardRecord):
+    try:
+        return record.decision_item
+    except ObjectDoesNotExist:
+        return None
+
+
+def open_nominations(user, person):
+    """The person's nominations still under way, as far as the nomination list lets the user see them."""
+    return (
+        visible_nominations(user)
+        .filter(person=person)
+        .exclude(state__in=[*ENDED_STATES, Nomination.State.AWARDED])
+        .select_related("award_type", "proposing_unit")
+        .order_by("-year", "-pk")
+    )
+
+
 @login_required
 def person_awards(request, pk):
     person = access.get_person_for_user(request, pk)
@@ -80,7 +132,8 @@ def person_awards(request, pk):
             "subject_url": reverse("person_detail", args=[person.pk]),
             "panel_url": reverse("person_awards", args=[person.pk]),
             "year": year,
-            "awards": person.awards.select_related("award_type").order_by("-year", "award_type__order"),
+            "awards": person_history(request.user, person),
+            "open_nominations": open_nominations(request.user, person),
             "ratings": person.ratings.order_by("-year"),
             "disciplines": person.disciplines.order_by("-start"),
             "initiatives": person.initiatives.select_related("unit").order_by("-year", "title"),

@@ -20,6 +20,7 @@ from audit import registry
 from audit.models import AuditEvent
 from awards import access, eligibility
 from awards import nominations as services
+from awards import search as award_search
 from awards import selectors_nominations as selectors
 from awards.letters import submission_pdf
 from awards.models import AwardType, DossierDocument, Nomination, Submission
@@ -32,6 +33,7 @@ from organizations.models import Household, Person, Unit
 from thiduakt.lib import excel, permissions
 from thiduakt.lib.forms import BootstrapMixin
 from thiduakt.lib.pdf import pdf_response
+from thiduakt.lib.search import clean_query, searchable
 
 PAGE_SIZE = 50
 State = Nomination.State
@@ -153,10 +155,8 @@ def _report(request, error: NominationError) -> None:
 
 
 def _filtered_nominations(request):
-    nominations = Nomination.objects.filter(
-        permissions.covered_units_q(request.user, field="proposing_unit__")
-    ).select_related(*LIST_RELATED)
-    filters = {"year": request.GET.get("year", ""), "state": request.GET.get("state", ""), "award": ""}
+    nominations = selectors.visible_nominations(request.user).select_related(*LIST_RELATED)
+    filters = {"year": request.GET.get("year", ""), "state": request.GET.get("state", ""), "award": "", "q": ""}
     if filters["year"].isascii() and filters["year"].isdigit():
         nominations = nominations.filter(year=int(filters["year"]))
     if filters["state"] in State.values:
@@ -165,6 +165,10 @@ def _filtered_nominations(request):
     if award:
         filters["award"] = award
         nominations = nominations.filter(award_type__code=award)
+    query = clean_query(request.GET.get("q"))
+    if searchable(query):
+        filters["q"] = query
+        nominations = nominations.filter(award_search.nomination_q(query))
     # The nominations just created in bulk (awards.views.bulk_nominations): a list of pks, capped.
     ids = [int(v) for v in request.GET.get("ids", "").split(",") if v.isascii() and v.isdigit()][:MAX_IDS]
     if ids:
