@@ -136,3 +136,11 @@ urlpatterns += [
     path("certificates/templates/", certificate_views.certificate_templates, name="certificate_templates"),
     path("certificates/templates/<slug:family>.pdf", certificate_views.certificate_preview, name="certificate_preview"),
 ]
+
+# The national statistical report of state-level awards, form 0602.N of Circular 02/2023/TT-BNV (issue 9).
+from .views import reports as report_views  # noqa: E402
+
+urlpatterns += [
+    path("reports/0602/", report_views.report_0602, name="report_0602"),
+    path("reports/0602.xlsx", report_views.report_0602_xlsx, name="report_0602_xlsx"),
+]

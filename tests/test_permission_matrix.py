@@ -451,6 +451,10 @@ MATRIX = {
     "decision_pdf": (lambda o: {"pk": o["decision"]}, (404, 404, 404, 200, 404, 200, 302)),
     "decision_xlsx": (lambda o: {"pk": o["decision"]}, (404, 404, 404, 200, 404, 200, 302)),
     "decision_scan": (lambda o: {"pk": o["decision"]}, (404, 404, 404, 200, 404, 200, 302)),
+    # Form 0602.N: for whoever covers a unit (officer, head, viewer; admins every unit), for the first unit they
+    # cover when none is asked; users with no unit role get 403.
+    "report_0602": (lambda o: {}, (200, 200, 200, 403, 403, 200, 302)),
+    "report_0602_xlsx": (lambda o: {}, (200, 200, 200, 403, 403, 200, 302)),
     "audit_object": (
         lambda o: {"object_type": "organizations.unit", "object_id": o["unit"]},
         (403, 200, 404, 404, 404, 200, 302),
