@@ -83,11 +83,10 @@ def _registration_link(campaign, units) -> str:
 
 
 def _message(campaign, units, texts, link_of):
-    link = link_of(campaign, units)
-
     def message(offset: int) -> tuple[str, str, str]:
+        # The link is reversed here, for the reminders given only: most Due rows are not current at a pass.
         subject, body = texts(campaign, units, offset)
-        return subject, body, link
+        return subject, body, link_of(campaign, units)
 
     return message
 

@@ -15,7 +15,7 @@ from psycopg2 import sql
 BENCH_DB = "thiduakt_bench_test"
 PAGE_SCENARIOS = {"unit_tree_page", "person_search_page", "secretariat_list_page"}
 SCENARIOS = PAGE_SCENARIOS | {"eligibility_batch", "bulk_accept_1000", "ballots_concurrent", "session_close_12500"}
-SCENARIOS |= {"certificates_batch"}
+SCENARIOS |= {"certificates_batch", "reminder_pass"}
 
 
 def _server():
@@ -91,6 +91,10 @@ def test_quick_run_measures_every_scenario(bench_env, tmp_path):
     certs = {row["metric"]: row["value"] for row in rows if row["scenario"] == "certificates_batch"}
     assert certs["certificates"] == 200 and {"seconds", "per_second", "ratio_vs_naive", "peak_mib"} <= set(certs)
     assert certs["peak_mib"] < 1536
+    passes = {row["metric"]: row["value"] for row in rows if row["scenario"] == "reminder_pass"}
+    kinds = {metric for metric in passes if metric.startswith("written.")}
+    assert len(kinds) >= 6 and sum(passes[kind] for kind in kinds) == passes["reminders_written"]
+    assert passes["second_pass_exactly_once"] is True and {"seconds", "queries", "ratio_vs_naive"} <= set(passes)
     lists = {row["metric"].split(".")[0] for row in rows if row["scenario"] == "secretariat_list_page"}
     assert lists == {"all", "overdue", "in_appraisal", "first_page"}
     table = result.stdout
