@@ -85,6 +85,17 @@ def test_a_code_finds_the_unit_and_the_person_first(org, as_persona):
     household = factories.make_household(org.unit_a, head_name="Đặng Văn Đức")
     assert rows(search(client, "dang van duc"), "households") == [household]
     assert rows(search(client, household.code), "households") == [household]
+    collective = Nomination.objects.create(
+        unit=org.unit_a_child, award_type=AwardType.objects.get(code="TTLDTT"), year=2025, proposing_unit=org.unit_a,
+        achievement="Hoàn thành xuất sắc nhiệm vụ",
+    )  # fmt: skip
+    assert rows(search(client, "lqd"), "nominations") == [collective]
+    assert rows(search(client, "le quy don"), "nominations") == [collective]
+
+
+def test_the_query_is_shown_escaped(org, as_persona):
+    content = search(as_persona("officer_a"), "<b>xyz</b>").content.decode()
+    assert "<b>xyz</b>" not in content and "&lt;b&gt;xyz&lt;/b&gt;" in content
 
 
 def test_an_officer_of_unit_b_never_sees_a_nomination_of_unit_a(org, as_persona):
