@@ -23,6 +23,7 @@ from thiduakt.lib.forms import BootstrapMixin
 
 REPORT_ROLES = frozenset({Unit.Role.OFFICER, Unit.Role.HEAD, Unit.Role.VIEWER})
 MAX_CHOICES = 300
+UNIT_FIELDS = ("pk", "code", "name", "path")  # what the list, the report and the file name read of a unit
 
 
 def latest_report_year(today) -> int:
@@ -60,10 +61,9 @@ def _covered_units(user):
 def _unit_choices(covered) -> list[Unit]:
     """The units offered in the list: those above grassroots level in the user's subtrees (a grassroots unit's
     own report is asked for by its pk), or every covered unit when there is nothing above grassroots."""
-    fields = ("pk", "name", "path")
-    units = list(covered.exclude(level=Unit.Level.GRASSROOTS).only(*fields).order_by("path")[:MAX_CHOICES])
+    units = list(covered.exclude(level=Unit.Level.GRASSROOTS).only(*UNIT_FIELDS).order_by("path")[:MAX_CHOICES])
     if not units:
-        units = list(covered.only(*fields).order_by("path")[:MAX_CHOICES])
+        units = list(covered.only(*UNIT_FIELDS).order_by("path")[:MAX_CHOICES])
     if units:
         shallowest = min(unit.depth for unit in units)
         for unit in units:
@@ -72,7 +72,7 @@ def _unit_choices(covered) -> list[Unit]:
 
 
 def _selected(request):
-    """(form, report) from the query string; the first unit offered and the latest year when none is asked."""
+    """(form, report) from the query string; the first unit offered and this year when none is asked."""
     covered = _covered_units(request.user)
     units = _unit_choices(covered)
     if not units:
@@ -86,12 +86,13 @@ def _selected(request):
     form = Report0602Form(data, units=units, max_year=max_year)
     if asked.isascii() and asked.isdigit() and all(unit.pk != int(asked) for unit in units):
         # A unit outside the list: allowed when the user covers it (a grassroots unit), 404 otherwise.
-        unit = get_object_or_404(covered.only("pk", "name", "path"), pk=int(asked))
+        unit = get_object_or_404(covered.only(*UNIT_FIELDS), pk=int(asked))
         unit.indent = 0
-        form = Report0602Form(data, units=[*units, unit], max_year=max_year)
+        units = [*units, unit]
+        form = Report0602Form(data, units=units, max_year=max_year)
     if not form.is_valid():
         return form, None
-    unit = get_object_or_404(covered, pk=form.cleaned_data["unit"])
+    unit = next(unit for unit in units if unit.pk == form.cleaned_data["unit"])
     return form, form_0602(unit=unit, year=form.cleaned_data["year"])
 
 

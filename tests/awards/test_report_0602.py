@@ -11,6 +11,7 @@ from django.utils.translation import pgettext
 from openpyxl import load_workbook
 
 from awards.reports.form_0602 import form_0602, report_period
+from awards.views.reports import latest_report_year
 from organizations.models import Person, Unit
 from tests import factories
 from tests.awards.factories import award
@@ -78,6 +79,9 @@ def column(report, group: int, subject: str) -> int:
 
 def test_period_runs_from_december_to_november():
     assert report_period(2025) == (date(2024, 12, 1), date(2025, 11, 30))
+    # From 01/12 the next year's period has begun and may be reported on; not before.
+    assert latest_report_year(date(2025, 11, 30)) == 2025
+    assert latest_report_year(date(2025, 12, 1)) == 2026
 
 
 def test_cells_equal_the_counts_made_by_hand(org, history):
@@ -208,7 +212,7 @@ def test_viewer_sees_a_grassroots_unit_by_its_number(client, org, history):
 
 @pytest.mark.parametrize("name", ["report_0602", "report_0602_xlsx"])
 def test_units_not_covered_answer_404(client, org, history, officer_b, name):
-    for pk in (org.unit_a.pk, org.province.pk, 999_999):
+    for pk in (org.unit_a.pk, org.province.pk, 999_999, 10**30):
         assert _get(client, officer_b, name, unit=pk, year=YEAR).status_code == 404
 
 
@@ -218,7 +222,7 @@ def test_users_without_a_unit_role_get_403(client, secretariat):
 
 
 @pytest.mark.parametrize("name", ["report_0602", "report_0602_xlsx"])
-@pytest.mark.parametrize("year", ["1990", "2999", "hai nghìn", ""])
+@pytest.mark.parametrize("year", ["1990", "2999", "hai nghìn", "", str(10**30)])
 def test_years_out_of_range_get_a_message(client, org, officer_a, name, year):
     response = _get(client, officer_a, name, unit=org.unit_a.pk, year=year)
     assert response.status_code == 400
@@ -230,3 +234,23 @@ def test_a_unit_that_is_not_a_number_gets_a_message(client, org, officer_a):
     response = _get(client, officer_a, unit="SGD", year=YEAR)
     assert response.status_code == 400
     assert response.context["form"].errors["unit"]
+
+
+def test_page_query_count_does_not_grow_with_the_data(client, org, history, officer_a, django_assert_max_num_queries):
+    client.force_login(officer_a)
+    with django_assert_max_num_queries(9):
+        small = client.get(reverse("report_0602"), {"year": YEAR})
+    _more_history(org, history, 12)
+    for _ in range(5):
+        record(factories.make_person(org.unit_a, position_kind=LEADER), "BK_TTG", kind="sudden")
+    with django_assert_max_num_queries(9):
+        large = client.get(reverse("report_0602"), {"year": YEAR})
+    assert large.context["report"].row("total").total == small.context["report"].row("total").total + 5
+
+
+def test_a_unit_name_that_looks_like_a_formula_stays_text(client, org, history, admin_user):
+    org.province.name = '=HYPERLINK("http://example.com","x")'
+    org.province.save()
+    response = _get(client, admin_user, "report_0602_xlsx", unit=org.province.pk, year=YEAR)
+    cell = load_workbook(io.BytesIO(response.content)).active["K1"]
+    assert cell.data_type == "s" and org.province.name in cell.value
