@@ -79,22 +79,27 @@ GROUPS = (
     ),
 )
 GROUP_BY_CODE = {"CO_CP": 6, "BK_TTG": 7, "CSTDTQ": 8}
-# Award types added to the catalogue later are placed by their (Vietnamese) name, accents folded.
-GROUP_BY_NAME = (
+# Award types added to the catalogue later are placed by their Vietnamese name, accents folded: orders and medals,
+# the two prizes by how the name starts; the State honorary titles (Law 06/2022 Art. 64: Bà mẹ Việt Nam anh hùng,
+# Anh hùng Lực lượng vũ trang nhân dân, Anh hùng Lao động, Nhà giáo nhân dân / ưu tú, Thầy thuốc..., Nghệ sĩ...,
+# Nghệ nhân...) by a word they contain; any other state-level award goes to "other forms" (column 9).
+GROUP_BY_NAME_START = (
     (2, ("huan chuong", "huy chuong")),
     (3, ("giai thuong ho chi minh",)),
     (4, ("giai thuong nha nuoc",)),
-    (5, ("anh hung", "nhan dan", "uu tu")),
 )
+HONORARY_TITLE_WORDS = ("anh hung", "nhan dan", "uu tu")
 
 
 def award_group(award_type: AwardType) -> int:
     if award_type.code in GROUP_BY_CODE:
         return GROUP_BY_CODE[award_type.code]
     name = fold(award_type.name)
-    for number, prefixes in GROUP_BY_NAME:
-        if any(name.startswith(prefix) or (number == 5 and prefix in name) for prefix in prefixes):
+    for number, starts in GROUP_BY_NAME_START:
+        if name.startswith(starts):
             return number
+    if any(word in name for word in HONORARY_TITLE_WORDS):
+        return 5
     return 9
 
 

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import pgettext
 from openpyxl import load_workbook
 
+from awards.models import AwardType
 from awards.reports.form_0602 import form_0602, report_period
 from awards.views.reports import latest_report_year
 from organizations.models import Person, Unit
@@ -120,6 +121,29 @@ def test_groups_without_an_award_in_the_catalogue_stay_empty(org, history):
         assert empty and all(report.row("total").cells[i] is None for i in empty)
     assert all(cell is None for cell in report.row("resistance").cells)
     assert any("3, 4, 5, 9" in note for note in report.notes())
+
+
+def test_award_types_added_later_get_their_own_columns(org, history):
+    """A second order and a State honorary title added to the catalogue: each its own columns in its group."""
+    state = {"category": "form", "granting_level": "state", "valid_from": date(2024, 1, 1)}
+    AwardType.objects.create(code="HCLD2", name="Huân chương Lao động hạng Nhì", subject_types=["person", "unit"],
+                             order=121, **state)  # fmt: skip
+    AwardType.objects.create(code="NGUT", name="Nhà giáo ưu tú", subject_types=["person"], order=150, **state)
+    record(history["worker1"], "HCLD2")
+    record(history["worker2"], "NGUT", kind="contribution")
+    report = form_0602(unit=org.province, year=YEAR)
+    orders = next(group for group in report.groups if group.spec.number == 2)
+    assert [name for name, _columns in orders.awards] == [
+        "Huân chương Lao động hạng Ba",
+        "Huân chương Lao động hạng Nhì",
+    ]
+    assert [column.subject for column in orders.columns] == ["unit", "person", "unit", "person"]
+    total = report.row("total")
+    assert total.total == 13
+    assert [total.cells[i] for i, c in enumerate(report.columns) if c.group == 2] == [1, 1, 0, 1]
+    assert total.cells[column(report, 5, "person")] == 1
+    assert report.row("contribution").cells[column(report, 5, "person")] == 1
+    assert any("3, 4, 9" in note for note in report.notes())
 
 
 def test_subtree_of_a_department_and_of_a_ministry(org, history):
