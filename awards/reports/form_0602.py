@@ -151,13 +151,14 @@ def build_groups(award_types: list[AwardType], seen: dict[int, set[str]]) -> lis
         elif spec.per_type:
             awards = []
             for award_type in members:
-                subjects = _subjects([award_type], seen.get(award_type.pk, set()))
+                subjects = _subjects([award_type], seen.get(award_type.pk, set())) or list(spec.placeholder)
                 awards.append((award_type.name, [Column(spec.number, s, frozenset({award_type.pk})) for s in subjects]))
             groups.append(Group(spec, awards))
         else:
             ids = frozenset(award_type.pk for award_type in members)
             seen_here = set().union(*(seen.get(pk, set()) for pk in ids))
-            columns = [Column(spec.number, s, ids) for s in _subjects(members, seen_here)]
+            subjects = _subjects(members, seen_here) or list(spec.placeholder)
+            columns = [Column(spec.number, s, ids) for s in subjects]
             groups.append(Group(spec, [(None, columns)]))
     return groups
 

@@ -123,7 +123,7 @@ def header_rows(report: Report) -> list[list[dict]]:
 @login_required
 def report_0602(request):
     form, report = _selected(request)
-    context = {"form": form, "report": report, "form_code": FORM_CODE, "query": request.GET.urlencode()}
+    context = {"form": form, "report": report, "form_code": FORM_CODE}
     if report is not None:
         context.update(header=header_rows(report), notes=report.notes())
     return render(request, "awards/reports/form_0602.html", context, status=200 if report else 400)
@@ -133,7 +133,7 @@ def report_0602(request):
 def report_0602_xlsx(request):
     form, report = _selected(request)
     if report is None:
-        context = {"form": form, "report": None, "form_code": FORM_CODE, "query": ""}
+        context = {"form": form, "report": None, "form_code": FORM_CODE}
         return render(request, "awards/reports/form_0602.html", context, status=400)
     content = form_0602_workbook(
         report,
