@@ -169,10 +169,13 @@ def run_pass(now: datetime | None = None) -> dict[str, int]:
 
 def _pass_kind(kind: str, source, now: datetime, schedules: Schedules) -> int:
     with transaction.atomic():
-        candidates = {}
+        candidates, offsets = {}, {}  # offsets: the current offset per schedule, deadline and track, computed once
         for due in source(now):
             schedule = schedules.for_unit(kind, due.unit_path)
-            offset = schedule.current(due.deadline, now, escalation=due.escalation)
+            track = (schedule, due.deadline, due.escalation)
+            if track not in offsets:
+                offsets[track] = schedule.current(due.deadline, now, escalation=due.escalation)
+            offset = offsets[track]
             if offset is not None:
                 candidates.setdefault((due.target_type, due.target_id, due.recipient.pk, offset), due)
         return _claim_and_write(kind, candidates, now)
