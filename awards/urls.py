@@ -144,3 +144,12 @@ urlpatterns += [
     path("reports/0602/", report_views.report_0602, name="report_0602"),
     path("reports/0602.xlsx", report_views.report_0602_xlsx, name="report_0602_xlsx"),
 ]
+
+# Statistics of a unit subtree over a range of years (issue 9): the page, its workbook and its PDF report.
+from .views import statistics as statistics_views  # noqa: E402
+
+urlpatterns += [
+    path("statistics/", statistics_views.statistics_page, name="statistics"),
+    path("statistics/statistics.xlsx", statistics_views.statistics_xlsx, name="statistics_xlsx"),
+    path("statistics/report.pdf", statistics_views.statistics_pdf, name="statistics_pdf"),
+]

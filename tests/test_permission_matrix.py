@@ -451,6 +451,11 @@ MATRIX = {
     "decision_pdf": (lambda o: {"pk": o["decision"]}, (404, 404, 404, 200, 404, 200, 302)),
     "decision_xlsx": (lambda o: {"pk": o["decision"]}, (404, 404, 404, 200, 404, 200, 302)),
     "decision_scan": (lambda o: {"pk": o["decision"]}, (404, 404, 404, 200, 404, 200, 302)),
+    # Statistics of the subtrees a user covers (unit roles, a council's secretariat, admins); a council member with no
+    # role covers nothing: 403.
+    "statistics": (lambda o: {}, (200, 200, 200, 200, 403, 200, 302)),
+    "statistics_xlsx": (lambda o: {}, (200, 200, 200, 200, 403, 200, 302)),
+    "statistics_pdf": (lambda o: {}, (200, 200, 200, 200, 403, 200, 302)),
     # Form 0602.N: for whoever covers a unit (officer, head, viewer; admins every unit), for the first unit they
     # cover when none is asked; users with no unit role get 403.
     "report_0602": (lambda o: {}, (200, 200, 200, 403, 403, 200, 302)),
