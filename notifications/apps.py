@@ -9,6 +9,7 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from audit import registry
 
-        from . import services
+        from . import schedules, services
 
         registry.register_verb_labels(services.VERB_LABELS)
+        registry.register_verb_labels(schedules.VERB_LABELS)

@@ -299,6 +299,11 @@ MATRIX = {
     "notification_open": (lambda o: {"pk": o["notification"]}, (302, 404, 404, 404, 404, 404, 302)),
     "notification_mark_read": (lambda o: {}, POST_ONLY),
     "notification_preferences": (lambda o: {}, ALL_LOGGED_IN),
+    # Reminder schedules per organisation ("Lịch nhắc hạn"): system admins only, 403 even on a unit one covers.
+    "reminder_schedule_list": (lambda o: {}, ADMIN_ONLY),
+    "reminder_schedule_detail": (lambda o: {"pk": o["unit"]}, ADMIN_ONLY),
+    "reminder_schedule_set": (lambda o: {"pk": o["unit"], "kind": "registration_due"}, POST_ONLY),
+    "reminder_schedule_reset": (lambda o: {"pk": o["unit"], "kind": "registration_due"}, POST_ONLY),
     "unit_tree": (lambda o: {}, ALL_LOGGED_IN),
     "unit_create": (lambda o: {}, ADMIN_ONLY),
     "unit_detail": (lambda o: {"pk": o["unit"]}, UNIT_A_VIEW),
