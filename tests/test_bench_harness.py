@@ -16,6 +16,7 @@ BENCH_DB = "thiduakt_bench_test"
 PAGE_SCENARIOS = {"unit_tree_page", "person_search_page", "secretariat_list_page"}
 SCENARIOS = PAGE_SCENARIOS | {"eligibility_batch", "bulk_accept_1000", "ballots_concurrent", "session_close_12500"}
 SCENARIOS |= {"certificates_batch", "reminder_pass"}
+SCENARIOS |= {"statistics_page"}
 
 
 def _server():
@@ -95,6 +96,9 @@ def test_quick_run_measures_every_scenario(bench_env, tmp_path):
     kinds = {metric for metric in passes if metric.startswith("written.")}
     assert len(kinds) >= 6 and sum(passes[kind] for kind in kinds) == passes["reminders_written"]
     assert passes["second_pass_exactly_once"] is True and {"seconds", "queries", "ratio_vs_naive"} <= set(passes)
+    stats = {row["metric"]: row["value"] for row in rows if row["scenario"] == "statistics_page"}
+    assert {"province.server_ms_p95", "department_officer.server_ms_p95"} <= set(stats)
+    assert stats["province.queries"] <= 25 and stats["awards_counted"] > 0 and stats["stages_decided"] > 0
     lists = {row["metric"].split(".")[0] for row in rows if row["scenario"] == "secretariat_list_page"}
     assert lists == {"all", "overdue", "in_appraisal", "first_page"}
     table = result.stdout
