@@ -31,6 +31,7 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
+        locale: "vi-VN",
         plugins: { legend: { display: pie || datasets.length > 1, position: pie ? "right" : "top" } },
         scales: pie ? {} : {
           x: { stacked: stacked, ticks: { autoSkip: false, maxRotation: 60 } },
