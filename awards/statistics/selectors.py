@@ -86,7 +86,8 @@ class Outcomes:
 @dataclass
 class QuotaLine:
     """A quota-bearing award in a year, summed over the units of the subtree (each unit's quota is rounded on its
-    own, as quotas.py does): units with a base or a grant, base count, allowed, granted, units over their quota."""
+    own, as quotas.py does): units with a base or a grant, base count, allowed, granted, units over their quota;
+    and the quota of the chosen unit itself (its own people: quotas.py's quota_usage of that unit)."""
 
     code: str
     of_award: str
@@ -97,6 +98,8 @@ class QuotaLine:
     allowed: int = 0
     granted: int = 0
     over: int = 0
+    own_allowed: int = 0  # the chosen unit's own people
+    own_granted: int = 0
 
 
 @dataclass
@@ -327,6 +330,8 @@ def quota_lines(unit: Unit, first_year: int, last_year: int, award_types: dict[s
                 line.allowed += allowed
                 line.granted += used
                 line.over += used > allowed
+                if unit_id == unit.pk:
+                    line.own_allowed, line.own_granted = allowed, used
     return [lines[key] for key in sorted(lines, key=lambda key: (key[0], key[1]))]
 
 

@@ -209,7 +209,7 @@ def by_position(stats: Statistics) -> Table:
 
 def quotas(stats: Statistics) -> Table:
     header = [_("Award"), _("Year"), _("Quota"), _("Units"), _("Base (people)"), _("Allowed"), _("Granted"),
-              _("Units over their quota")]  # fmt: skip
+              _("Units over their quota"), _("The unit itself: allowed"), _("The unit itself: granted")]  # fmt: skip
     table = Table("quotas", _("Awards against their quotas"), _("Quotas"), header, chart="bar", series=(5, 6))
     table.note = _(
         "Each unit's quota is a share of its people holding the base award as a regular award in the year, rounded "
@@ -220,7 +220,7 @@ def quotas(stats: Statistics) -> Table:
         quota = _("%(pct)s%% of %(award)s") % {"pct": f"{line.max_pct:g}", "award": line.of_award}
         table.rows.append(
             [names.get(line.code, line.code), line.year, quota, line.units, line.base, line.allowed,
-             line.granted, line.over]
+             line.granted, line.over, line.own_allowed, line.own_granted]
         )  # fmt: skip
     table.label_columns, table.plain_columns = (0, 1), (1,)
     return table

@@ -156,9 +156,11 @@ def expected_quotas(root: Unit, first: int, last: int) -> dict[tuple[str, int], 
                 quota = quota_usage(units[unit_id], code, year)
                 if quota is None or not (quota.base_count or quota.used):
                     continue
-                units_, base, allowed, used, over = found.get((code, year), (0, 0, 0, 0, 0))
+                units_, base, allowed, used, over, own = found.get((code, year), (0, 0, 0, 0, 0, (0, 0)))
+                if unit_id == root.pk:
+                    own = (quota.allowed, quota.used)
                 found[code, year] = (units_ + 1, base + quota.base_count, allowed + quota.allowed, used + quota.used,
-                                     over + (quota.used > quota.allowed))  # fmt: skip
+                                     over + (quota.used > quota.allowed), own)  # fmt: skip
     return found
 
 
@@ -235,8 +237,8 @@ def check_against_records(root: Unit, first: int, last: int) -> selectors.Statis
     by_child = {(children.get(key), subject): count for (key, subject), count in stats.by_child().items()}
     assert by_child == dict(awards["child"])
 
-    quotas = {(line.code, line.year): (line.units, line.base, line.allowed, line.granted, line.over)
-              for line in stats.quotas}  # fmt: skip
+    quotas = {(line.code, line.year): (line.units, line.base, line.allowed, line.granted, line.over,
+                                       (line.own_allowed, line.own_granted)) for line in stats.quotas}  # fmt: skip
     assert quotas == expected_quotas(root, first, last)
 
     durations = {(line.order, line.level): (line.decided, line.sent_median, line.sent_p90, line.received_median,
