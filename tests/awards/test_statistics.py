@@ -36,6 +36,7 @@ from awards.statistics.tables import tables
 from organizations.models import Council, Household, Person, Unit
 from tests import factories
 from tests.awards import factories as history
+from thiduakt.lib import permissions
 
 FIRST, LAST = 2021, 2025
 Stage = ReviewStage.State
@@ -525,3 +526,13 @@ def test_the_page_works_on_sqlite(tmp_path):
     # by the provincial council were received 10 days ago, decided 2 days ago.
     assert status == "200" and int(total) == int(records) > 1000 and (int(decided), float(median)) == (6, 8.0)
     assert lines[1] == "200"
+
+
+def test_a_viewer_reads_the_statistics_of_their_unit(client, org):
+    viewer = factories.make_user("viewer_a")
+    permissions.grant_unit_role(viewer, Unit.Role.VIEWER, org.unit_a)
+    history.award(org.person_a, "LDTT", 2024)
+    history.award(org.person_b, "LDTT", 2024)
+    client.force_login(viewer)
+    stats = page(client, first_year=2024, last_year=2024).context["stats"]
+    assert stats.unit == org.unit_a and stats.total() == 1
