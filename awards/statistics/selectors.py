@@ -495,7 +495,8 @@ class FirstWords(Func):
 
 def return_reasons(unit: Unit, first_year: int, last_year: int, *, in_python: bool | None = None):
     """The reasons written on the stages of the subtree's nominations: counts by (outcome, document kind), and
-    the TOP_REASONS most frequent (outcome, document kind, first words)."""
+    the TOP_REASONS most frequent (outcome, document kind, first words). One query grouped by the three; the
+    counts by document are its sums (a reason text is grouped by its first words, so the groups stay few)."""
     stages = ReviewStage.objects.filter(
         nomination__proposing_unit__path__startswith=unit.path,
         nomination__year__gte=first_year,
@@ -504,37 +505,39 @@ def return_reasons(unit: Unit, first_year: int, last_year: int, *, in_python: bo
     if in_python is None:
         in_python = connection.vendor != "postgresql"
     if in_python:
-        return _reasons_in_python(stages)
+        return _summarise_reasons(_reasons_in_python(stages))
     outcome = Case(
         When(state=StageState.REJECTED, then=Value("rejected")),
         When(state=StageState.FAILED, then=Value("not_passed")),
         default=Value("returned"),
         output_field=CharField(),
     )
-    items = (
+    rows = (
         stages.exclude(reason=[])
         .annotate(item=JsonbArrayElements("reason"), outcome=outcome)
-        .annotate(document=KeyTextTransform("document", "item"))  # no COALESCE around a set-returning function
-    )
-    by_document: dict[tuple[str, str], int] = defaultdict(int)
-    for row in items.values("outcome", "document").annotate(n=Count("*")).order_by():
-        by_document[row["outcome"], row["document"] or ""] += row["n"]
-    top = (
-        items.annotate(words=FirstWords(KeyTextTransform("text", "item")))
+        # No COALESCE around a set-returning function: a missing key comes back as None.
+        .annotate(document=KeyTextTransform("document", "item"), words=FirstWords(KeyTextTransform("text", "item")))
         .values("outcome", "document", "words")
         .annotate(n=Count("*"))
-        .order_by("-n", "outcome", "document", "words")[:TOP_REASONS]
+        .order_by()
     )
-    return dict(by_document), [(row["outcome"], row["document"] or "", row["words"] or "", row["n"]) for row in top]
+    by_words: dict[tuple[str, str, str], int] = defaultdict(int)
+    for row in rows:
+        by_words[row["outcome"], row["document"] or "", row["words"] or ""] += row["n"]
+    return _summarise_reasons(by_words)
 
 
-def _reasons_in_python(stages):
-    by_document: dict[tuple[str, str], int] = defaultdict(int)
+def _reasons_in_python(stages) -> dict[tuple[str, str, str], int]:
     by_words: dict[tuple[str, str, str], int] = defaultdict(int)
     for state, reasons in stages.values_list("state", "reason").order_by():
         for reason in reasons or []:
-            outcome, document = outcome_of(state), reason.get("document") or ""
-            by_document[outcome, document] += 1
-            by_words[outcome, document, first_words(reason.get("text") or "")] += 1
+            by_words[outcome_of(state), reason.get("document") or "", first_words(reason.get("text") or "")] += 1
+    return by_words
+
+
+def _summarise_reasons(by_words: dict[tuple[str, str, str], int]):
+    by_document: dict[tuple[str, str], int] = defaultdict(int)
+    for (outcome, document, _words), count in by_words.items():
+        by_document[outcome, document] += count
     top = sorted(by_words.items(), key=lambda item: (-item[1], *item[0]))[:TOP_REASONS]
     return dict(by_document), [(*key, count) for key, count in top]
