@@ -2,18 +2,12 @@
 worker process against the test database and the test run's Redis; and the close job run twice, side by side,
 and on a session whose window has not ended."""
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import threading
-import time
 from datetime import date
 from pathlib import Path
 
 import pytest
-from celery.backends.redis import RedisBackend
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
@@ -25,7 +19,7 @@ from awards import sessions as services
 from awards.models import AwardRuleSet, AwardType, CouncilSession, DossierDocument, Nomination, ReviewStage
 from tests import factories
 from tests.awards.test_review_pages import at_council
-from thiduakt.celery import app
+from tests.workers import through_worker, wait_for, worker  # noqa: F401 (the fixture)
 from thiduakt.lib import permissions
 
 State = CouncilSession.State
@@ -140,70 +134,8 @@ def test_two_close_jobs_at_the_same_moment_close_once(org):
 # With a worker ----------------------------------------------------------------------------------------------
 
 
-def worker_environment() -> dict:
-    """The worker's environment: this test database (the name pytest-django gave it), this run's Redis as broker
-    and result store, the same settings module."""
-    database = connection.settings_dict
-    password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
-    host = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "tests.settings"),
-        "DATABASE_URL": f"postgres://{database['USER']}{password}@{host}/{database['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_RESULT_BACKEND": settings.REDIS_URL,  # read by Celery itself: results only for this worker
-    }
-
-
-@pytest.fixture
-def worker(transactional_db, tmp_path):
-    """A Celery worker process (solo pool) consuming the default queue of the test run's Redis database, which
-    is emptied first: messages left by earlier tests (attachments queued by their closes) would run against this
-    database. Stopped at the end whatever happens, then killed if it does not stop."""
-    assert not app.conf.task_always_eager, "the worker test needs REDIS_URL"
-    queue = app.conf.task_default_queue
-    with app.connection_for_write() as broker:
-        broker.default_channel.queue_purge(queue)
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "thiduakt", "worker", "--pool=solo", "--concurrency=1",
-         "-Q", queue, "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-n", f"test-{os.getpid()}@%h"],
-        cwd=settings.BASE_DIR, env=worker_environment(), stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-        log.close()
-        print((tmp_path / "worker.log").read_text(errors="replace")[-4000:])
-
-
-def through_worker(task, *args, timeout=90):
-    """Send a task to the worker and wait for its return value. This process's Celery has no result store (the
-    app needs none); the worker writes to Redis, read here."""
-    sent = task.delay(*args)
-    return app.AsyncResult(sent.id, backend=RedisBackend(app=app, url=settings.REDIS_URL)).get(timeout=timeout)
-
-
-def wait_for(condition, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.25)
-    return False
-
-
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_closes_the_session_then_attaches_its_minutes_once(org, worker):
+def test_a_worker_closes_the_session_then_attaches_its_minutes_once(org, worker):  # noqa: F811
     secretariat = factories.make_user("secretariat_tx")
     permissions.grant_secretariat(secretariat, org.council)
     session, stages = ended(org, secretariat)
