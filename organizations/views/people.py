@@ -2,28 +2,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from organizations import access, services
 from organizations.forms import HouseholdForm, PersonForm
 from organizations.models import Person, Unit
+from organizations.search import matching_people
 from thiduakt.lib import excel, permissions
-from thiduakt.lib.vn import fold
 
 PAGE_SIZE = 50
 PERSON_FIELDS = ("code", "full_name", "gender", "birth_date", "position", "position_kind")
 
 
 def people_search(user, *, query: str = "", unit: Unit | None = None):
-    """People the user may see, filtered by an accent-insensitive name or a code, and by a unit's subtree."""
-    people = Person.objects.filter(permissions.covered_units_q(user, field="unit__")).select_related("unit")
+    """People the user may see, filtered by an accent-insensitive name or a code (matched as the search box
+    matches them: organizations.search), and by a unit's subtree."""
+    if query:
+        people = matching_people(user, query)
+    else:
+        people = Person.objects.filter(permissions.covered_units_q(user, field="unit__")).select_related("unit")
+        people = people.order_by("search_name", "code")
     if unit is not None:
         people = people.filter(unit__path__startswith=unit.path)
-    if query:
-        people = people.filter(Q(search_name__contains=fold(query)) | Q(code=query.strip()))
-    return people.order_by("search_name", "code")
+    return people
 
 
 @login_required
