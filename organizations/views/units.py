@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from organizations import access, services
 from organizations.forms import UnitForm
 from organizations.models import Unit
+from organizations.search import matching_units
 from thiduakt.lib import permissions
-from thiduakt.lib.vn import fold
 
 PAGE_SIZE = 50
 
@@ -33,12 +33,7 @@ def unit_tree(request):
     query = request.GET.get("q", "").strip()
     context = {"query": query}
     if query:
-        results = (
-            Unit.objects.filter(permissions.covered_units_q(request.user))
-            .filter(search_name__contains=fold(query))
-            .select_related("parent")
-            .order_by("path")
-        )
+        results = matching_units(request.user, query)  # as the search box matches them
         context["page"] = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     else:
         context["roots"] = _tree_roots(request.user)
