@@ -5,6 +5,8 @@ Who sees what: system admins every unit; unit officers, heads, viewers and signe
 a council's secretariat the subtree of the council's unit. Anyone else gets 403. A unit outside what the user
 covers is refused like an unknown one, with the same message, so that nobody learns which units exist."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -145,7 +147,9 @@ def statistics_page(request):
         return _invalid(request, form)
     stats, tables = _figures(form)
     charts = [data for data in (table.chart_data() for table in tables) if data]
-    context = {"form": form, "stats": stats, "tables": tables, "charts": charts, "query": request.GET.urlencode(),
+    # The exports ask for what the page shows, not for the defaults again.
+    query = urlencode({"unit": stats.unit.pk, "first_year": stats.first_year, "last_year": stats.last_year})
+    context = {"form": form, "stats": stats, "tables": tables, "charts": charts, "query": query,
                "total": thousands(stats.total())}  # fmt: skip
     return render(request, "awards/statistics/page.html", context)
 

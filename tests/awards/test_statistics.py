@@ -536,3 +536,12 @@ def test_a_viewer_reads_the_statistics_of_their_unit(client, org):
     client.force_login(viewer)
     stats = page(client, first_year=2024, last_year=2024).context["stats"]
     assert stats.unit == org.unit_a and stats.total() == 1
+
+
+def test_the_export_links_ask_for_what_the_page_shows(client, org, admin_user):
+    client.force_login(admin_user)
+    response = page(client)
+    this_year = timezone.localdate().year
+    query = f"?unit={org.province.pk}&amp;first_year={this_year - 4}&amp;last_year={this_year}"
+    content = response.content.decode()
+    assert reverse("statistics_xlsx") + query in content and reverse("statistics_pdf") + query in content
