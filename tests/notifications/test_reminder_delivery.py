@@ -10,7 +10,6 @@ the workers mail into a directory that the test reads (tests.mail), one file per
    notification of the receiving council's secretariat waits in the outbox; Redis back and a worker started, the
    flush that beat queues every minute delivers it."""
 
-import importlib
 import socket
 import subprocess
 from collections import Counter
@@ -20,7 +19,6 @@ from types import SimpleNamespace
 import pytest
 import redis
 import time_machine
-from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -30,7 +28,7 @@ from kombu.exceptions import OperationalError
 
 from awards import documents as dossier
 from awards import nominations as nomination_services
-from awards.models import Authority, AwardType, DossierDocument, Submission
+from awards.models import AwardType, DossierDocument, Submission
 from campaigns.models import Campaign
 from campaigns.services import campaigns as campaign_services
 from notifications.models import Notification, ReminderDelivery
@@ -38,6 +36,7 @@ from notifications.tasks import flush_outbox_task, send_reminders_task
 from organizations.models import Unit
 from tests import factories, mail
 from tests.awards import factories as history
+from tests.awards.test_nomination_pages import councils  # noqa: F401 (the fixture: school, department, province)
 from tests.workers import result_of, through_worker, wait_for, workers  # noqa: F401 (the fixture)
 from thiduakt.celery import app
 from thiduakt.lib import permissions
@@ -52,19 +51,6 @@ CSTD_TINH_DOCS += [Kind.TALLY_MINUTES]
 # test runs at.
 FROM_MIDNIGHT = {"REMINDER_SEND_HOUR": "0"}
 CLAIM_TIMEOUT = 2  # seconds, for the worker started after the crash (production: 600)
-
-
-@pytest.fixture
-def councils(org):
-    """Councils on the school and the department of education, and (from `org`) the province: the route of a CSTĐ
-    tỉnh nomination of a teacher of the school."""
-    if not Authority.objects.exists():
-        importlib.import_module("awards.migrations.0005_seed_authorities").seed(apps, None)
-    return {
-        "school": factories.make_council(org.unit_a_child),
-        "department": factories.make_council(org.unit_a),
-        "province": org.council,
-    }
 
 
 @pytest.fixture
@@ -152,7 +138,7 @@ def queue_is_empty() -> bool:
 
 def test_nomination_reminders_reach_each_officer_once_through_real_workers_twice_concurrently_and_after_a_crash(
     org,
-    councils,
+    councils,  # noqa: F811
     workers,  # noqa: F811
     mailbox,
 ):
@@ -302,7 +288,7 @@ def stop_redis(process: subprocess.Popen) -> None:
 
 def test_with_redis_stopped_a_letter_is_sent_and_its_notification_is_mailed_once_redis_is_back(
     org,
-    councils,
+    councils,  # noqa: F811
     workers,  # noqa: F811
     mailbox,
     client,
