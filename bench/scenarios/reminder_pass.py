@@ -8,9 +8,9 @@ runs at the data's reference moment (so reused data gives the same reminders) an
 the CPU time much less); it runs a second time right after, which must write nothing (exactly once).
 
 queries counts every statement of the pass: a fixed number per kind (plus one per campaign whose registration
-deadline is near: other_queries, the same at every scale), and the multi-row INSERTs of claims (2,000 rows a
-statement) and notifications (1,000 rows a statement), which insert_statements counts apart: one statement more per
-thousand reminders written, the batches that keep each statement's size bounded.
+deadline is near: other_queries, the same at every scale), and the multi-row INSERTs, which insert_statements counts
+apart: on PostgreSQL one for the claims and one for the notifications of each kind that has any, whatever their
+number (client-side binding has no parameter limit; SQLite takes them in batches).
 
 Beside it, the naive way of writing the same reminders: the same sources and schedules, then for each reminder its
 claim taken with get_or_create and its notification written on its own (notify_each for one message), timed on a

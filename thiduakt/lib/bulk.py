@@ -11,15 +11,16 @@ from django.db import connection
 BATCH = 2_000
 
 
-def insert_rows(model, fields: list[str], rows, *, batch: int = BATCH) -> int:
-    """INSERT the rows (tuples in the order of `fields`) in multi-row statements of `batch` rows; returns the
-    count. No signals, no default values: give every column the table requires."""
+def insert_rows(model, fields: list[str], rows, *, batch: int | None = None) -> int:
+    """INSERT the rows (tuples in the order of `fields`) in multi-row statements of `batch` rows (by default one
+    statement on PostgreSQL, whose client-side binding has no parameter limit, and BATCH rows on SQLite); returns
+    the count. No signals, no default values: give every column the table requires."""
     rows = list(rows)
     _insert(model, fields, rows, batch=batch)
     return len(rows)
 
 
-def insert_missing(model, fields: list[str], rows, *, returning: list[str], batch: int = BATCH) -> list[tuple]:
+def insert_missing(model, fields: list[str], rows, *, returning: list[str], batch: int | None = None) -> list[tuple]:
     """Like insert_rows, skipping the rows that would break a unique constraint (ON CONFLICT DO NOTHING); returns
     the `returning` columns of the rows this statement inserted. A concurrent transaction inserting the same key
     makes this one wait for its commit and then skip the row: of two writers, exactly one gets each row."""
@@ -27,7 +28,9 @@ def insert_missing(model, fields: list[str], rows, *, returning: list[str], batc
     return _insert(model, fields, list(rows), batch=batch, suffix=f" ON CONFLICT DO NOTHING RETURNING {columns}")
 
 
-def _insert(model, fields: list[str], rows: list, *, batch: int, suffix: str = "") -> list[tuple]:
+def _insert(model, fields: list[str], rows: list, *, batch: int | None, suffix: str = "") -> list[tuple]:
+    if batch is None:
+        batch = BATCH if connection.features.max_query_params else max(len(rows), 1)
     model_fields = [model._meta.get_field(name) for name in fields]
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in model_fields)
