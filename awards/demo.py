@@ -103,4 +103,43 @@ def seed_demo_history(*, scale: int, seed: int) -> dict:
 
     people = list(Person.objects.order_by("pk").values_list("pk", "unit_id")[:DEMO_PEOPLE])
     counts = write_history(people, last_year=DEMO_LAST_YEAR, seed=seed)
-    return {"khen thưởng đã nhận": counts["awards"], "xếp loại": counts["ratings"]}
+    state = _write_state_awards(people)
+    return {"khen thưởng đã nhận": counts["awards"] + state, "xếp loại": counts["ratings"]}
+
+
+def _write_state_awards(people: list[tuple[int, int]]) -> int:
+    """A few state-level awards of the last demo year (Thủ tướng's Bằng khen, the Government's flag, an order, a
+    CSTĐ toàn quốc), so that the national report form 0602.N has figures: every 500th person, and two units."""
+    codes = dict(AwardType.objects.filter(code__in=["BK_TTG", "CO_CP", "HCLD3", "CSTDTQ"]).values_list("code", "pk"))
+    if len(codes) < 4 or not people:
+        return 0
+    chosen = people[::500]
+    units = sorted({unit for _pk, unit in people})[:2]
+    rows = [
+        AwardRecord(
+            person_id=pk,
+            award_type_id=codes["CSTDTQ" if n == 0 else "BK_TTG"],
+            year=DEMO_LAST_YEAR,
+            decision_number=f"{100 + n}/QĐ-TTg",
+            decision_date=date(DEMO_LAST_YEAR, 10, 20),
+            issuer="Thủ tướng Chính phủ",
+        )
+        for n, (pk, _unit) in enumerate(chosen)
+    ]
+    rows += [
+        AwardRecord(
+            unit_id=unit,
+            award_type_id=codes[code],
+            year=DEMO_LAST_YEAR,
+            decision_number=number,
+            decision_date=date(DEMO_LAST_YEAR, 11, 5),
+            issuer=issuer,
+        )
+        for unit, (code, number, issuer) in zip(
+            units,
+            [("CO_CP", "1520/QĐ-TTg", "Thủ tướng Chính phủ"), ("HCLD3", "845/QĐ-CTN", "Chủ tịch nước")],
+            strict=False,
+        )
+    ]
+    AwardRecord.objects.bulk_create(rows)
+    return len(rows)
