@@ -426,3 +426,11 @@ def test_the_reminder_pass_follows_the_organisations_schedule(org, admin_user, o
     run_pass(_at(deadline - timedelta(days=2)))  # 3 days before: the default's moment, not the province's
     assert _offsets(officer_a) == [5]
     assert _offsets(officer_out) == [3, 7]
+
+
+def test_the_unit_page_links_its_schedules_for_admins_only(client, org, admin_user, officer_a):
+    link = reverse("reminder_schedule_detail", args=[org.unit_a.pk])
+    client.force_login(admin_user)
+    assert f'href="{link}"' in client.get(reverse("unit_detail", args=[org.unit_a.pk])).content.decode()
+    client.force_login(officer_a)
+    assert link not in client.get(reverse("unit_detail", args=[org.unit_a.pk])).content.decode()
