@@ -13,7 +13,7 @@ from django.conf import settings
 from psycopg2 import sql
 
 BENCH_DB = "thiduakt_bench_test"
-PAGE_SCENARIOS = {"unit_tree_page", "person_search_page", "secretariat_list_page"}
+PAGE_SCENARIOS = {"unit_tree_page", "person_search_page", "secretariat_list_page", "search_page"}
 SCENARIOS = PAGE_SCENARIOS | {"eligibility_batch", "bulk_accept_1000", "ballots_concurrent", "session_close_12500"}
 SCENARIOS |= {"certificates_batch", "reminder_pass"}
 SCENARIOS |= {"statistics_page"}
