@@ -141,7 +141,7 @@ def hrefs(page, selector: str) -> list[str]:
 
 
 def test_officers_find_a_person_typed_without_accents_each_in_their_own_unit(page, live_server, org, officer_a,
-                                                                              officer_b):  # fmt: skip
+                                                                              officer_b, errors):  # fmt: skip
     mine = nominate(org.person_a, org.unit_a)
     namesake = factories.make_person(org.unit_b, "Nguyễn Thị Hòa")  # the old tone placement, in unit B
     theirs = nominate(namesake, org.unit_b)
@@ -168,13 +168,14 @@ def test_officers_find_a_person_typed_without_accents_each_in_their_own_unit(pag
     links = hrefs(page, "#search-results")
     assert person_a not in links and nomination_a not in links
     assert "Nguyễn Thị Hoà" not in page.locator("#search-results").inner_text()
+    assert errors == []
     assert page.goto(f"{live_server.url}{nomination_a}").status == 404
 
 
 # Inbox -------------------------------------------------------------------------------------------------------
 
 
-def test_a_vote_reminder_lights_the_bell_and_opens_the_ballot(page, live_server, org, member):
+def test_a_vote_reminder_lights_the_bell_and_opens_the_ballot(page, live_server, org, member, errors):
     now = timezone.now()
     voter = org.council.members.get(user=member)
     # Closing a little less than three days from now: the "3 days left" reminder is the one due.
@@ -208,6 +209,8 @@ def test_a_vote_reminder_lights_the_bell_and_opens_the_ballot(page, live_server,
     assert unread.count() == 1
     link = unread.get_by_role("link")
     assert left in link.inner_text() and session.title in link.inner_text()
+    # The body keeps its line breaks (a returned nomination's reasons come one a line).
+    assert unread.get_by_text(reminder.body).evaluate("(body) => getComputedStyle(body).whiteSpace") == "pre-line"
     with page.expect_navigation():
         link.click()
     assert page.url == f"{live_server.url}{reverse('session_ballot', args=[session.pk])}"
@@ -218,3 +221,4 @@ def test_a_vote_reminder_lights_the_bell_and_opens_the_ballot(page, live_server,
     page.click("#notification-bell")
     page.wait_for_url(f"{live_server.url}{reverse('notification_list')}")
     assert page.locator("#notifications .unread").count() == 0
+    assert errors == []
