@@ -1,6 +1,6 @@
 """The national statistical report of state-level awards (form 0602.N of Circular 02/2023/TT-BNV), issue 9: the
 user picks a unit they cover and a report year, sees the form filled in and downloads it as Excel in the form's
-layout. Units are those under the user's officer, head or viewer roles (admins: every unit); any other unit
+layout. Units are those under any role the user holds on a unit (admins: every unit); any other unit
 answers 404, as if it did not exist."""
 
 import re
@@ -21,7 +21,6 @@ from thiduakt.lib import permissions
 from thiduakt.lib.excel import XLSX_CONTENT_TYPE
 from thiduakt.lib.forms import BootstrapMixin
 
-REPORT_ROLES = frozenset({Unit.Role.OFFICER, Unit.Role.HEAD, Unit.Role.VIEWER})
 MAX_CHOICES = 300
 UNIT_FIELDS = ("pk", "code", "name", "path")  # what the list, the report and the file name read of a unit
 
@@ -55,7 +54,8 @@ class Report0602Form(BootstrapMixin, forms.Form):
 
 
 def _covered_units(user):
-    return Unit.objects.filter(permissions.covered_units_q(user, roles=REPORT_ROLES))
+    """The units under any role the user holds (officer, head, viewer, signer), as for the statistics page."""
+    return Unit.objects.filter(permissions.covered_units_q(user))
 
 
 def _unit_choices(covered) -> list[Unit]:

@@ -278,3 +278,20 @@ def test_a_unit_name_that_looks_like_a_formula_stays_text(client, org, history, 
     response = _get(client, admin_user, "report_0602_xlsx", unit=org.province.pk, year=YEAR)
     cell = load_workbook(io.BytesIO(response.content)).active["K1"]
     assert cell.data_type == "s" and org.province.name in cell.value
+
+
+def test_the_menu_shows_the_reports_to_those_who_may_open_them(client, org, officer_a, secretariat, member):
+    signer = factories.make_user("signer")
+    permissions.grant_unit_role(signer, Unit.Role.SIGNER, org.province)
+    statistics, state_report = f'href="{reverse("statistics")}"', f'href="{reverse("report_0602")}"'
+    for user, sees_statistics, sees_state_report in [
+        (officer_a, True, True),
+        (signer, True, True),
+        (secretariat, True, False),  # the council's unit's statistics; the state report needs a role on a unit
+        (member, False, False),
+    ]:
+        client.force_login(user)
+        home = client.get(reverse("home")).content.decode()
+        assert (statistics in home, state_report in home) == (sees_statistics, sees_state_report), user
+        assert client.get(reverse("statistics")).status_code == (200 if sees_statistics else 403), user
+        assert client.get(reverse("report_0602")).status_code == (200 if sees_state_report else 403), user

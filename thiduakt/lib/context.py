@@ -14,6 +14,8 @@ def navigation(request):
             "may_check_eligibility": False,
             "may_see_sessions": False,
             "may_see_decisions": False,
+            "may_see_statistics": False,
+            "may_see_state_report": False,
             "unread_notifications": 0,
         }
     roles = cache(lambda: permissions.menu_roles(user))
@@ -23,6 +25,8 @@ def navigation(request):
             "may_check_eligibility": True,
             "may_see_sessions": True,
             "may_see_decisions": True,
+            "may_see_statistics": True,
+            "may_see_state_report": True,
             "unread_notifications": lambda: roles()["unread"],
         }
     return {
@@ -30,5 +34,8 @@ def navigation(request):
         "may_check_eligibility": lambda: roles()["editor"] or roles()["secretariat"],
         "may_see_sessions": lambda: roles()["secretariat"] or roles()["member"],
         "may_see_decisions": lambda: roles()["signer"] or roles()["secretariat"],
+        # awards.views.statistics and awards.views.reports: a role on some unit (statistics: or a secretariat).
+        "may_see_statistics": lambda: roles()["unit_role"] or roles()["secretariat"],
+        "may_see_state_report": lambda: roles()["unit_role"],
         "unread_notifications": lambda: roles()["unread"],
     }

@@ -208,14 +208,17 @@ def secretariat_councils(user):
 
 def menu_roles(user) -> dict[str, bool | int]:
     """What the header's menu needs to know of a user, in one query: whether the user is an officer or head of some
-    unit ("editor"), secretariat of some council, a current member of one, or a signer somewhere, and how many of
-    the user's notifications are unread ("unread")."""
+    unit ("editor"), holds any role on a unit ("unit_role"), is secretariat of some council, a current member of
+    one, or a signer somewhere, and how many of the user's notifications are unread ("unread")."""
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)
         .annotate(
             editor=Exists(
                 UnitUserObjectPermission.objects.filter(user=OuterRef("pk"), permission__codename__in=EDITOR_ROLES)
+            ),
+            unit_role=Exists(
+                UnitUserObjectPermission.objects.filter(user=OuterRef("pk"), permission__codename__in=UNIT_ROLES)
             ),
             secretariat=Exists(
                 CouncilUserObjectPermission.objects.filter(user=OuterRef("pk"), permission__codename=SECRETARIAT)
@@ -235,10 +238,17 @@ def menu_roles(user) -> dict[str, bool | int]:
                 0,
             ),
         )
-        .values("editor", "secretariat", "member", "signer", "unread")
+        .values("editor", "unit_role", "secretariat", "member", "signer", "unread")
         .first()
     )
-    return row or {"editor": False, "secretariat": False, "member": False, "signer": False, "unread": 0}
+    return row or {
+        "editor": False,
+        "unit_role": False,
+        "secretariat": False,
+        "member": False,
+        "signer": False,
+        "unread": 0,
+    }
 
 
 def is_council_member(user, council: Council) -> bool:
