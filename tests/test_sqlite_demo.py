@@ -41,6 +41,25 @@ print(ReminderDelivery.objects.count(), Notification.objects.filter(kind="vote_c
 """
 
 
+STATISTICS = """
+from django.test.utils import setup_test_environment
+setup_test_environment()  # response.context
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+settings.ALLOWED_HOSTS = ["testserver"]
+client = Client()
+client.force_login(get_user_model().objects.get(username="admin"))
+response = client.get("/awards/statistics/", {"first_year": 2021, "last_year": 2025})
+stats = response.context["stats"]
+durations = stats.durations[0]
+from awards.models import AwardRecord
+records = AwardRecord.objects.filter(revoked=False, year__gte=2021, year__lte=2025).count()
+print(response.status_code, stats.total(), records, durations.decided, durations.sent_median)
+print(client.get("/awards/statistics/statistics.xlsx", {"first_year": 2021, "last_year": 2025}).status_code)
+"""
+
+
 def test_demo_on_sqlite_migrates_seeds_and_searches_without_accents(tmp_path):
     env = {
         **os.environ,
@@ -73,6 +92,14 @@ def test_demo_on_sqlite_migrates_seeds_and_searches_without_accents(tmp_path):
     manage("send_reminders")
     manage("send_reminders")
     assert manage("shell", "--no-imports", "-c", REMINDERS).split() == ["8", "8"]
+
+    # The statistics page (percentiles and reasons computed in Python on SQLite): the demo has one province, so
+    # every award not revoked in the years is in its subtree; its six nominations passed by the provincial council
+    # were received 10 days ago and decided 2 days ago. The workbook answers too.
+    lines = manage("shell", "--no-imports", "-c", STATISTICS).split("\n")
+    status, total, records, decided, median = lines[0].split()
+    assert status == "200" and int(total) == int(records) > 1000 and (int(decided), float(median)) == (6, 8.0)
+    assert lines[1] == "200"
 
     # Closing a session writes its results with multi-row statements (thiduakt.lib.bulk): SQLite takes them too.
     voters, *agrees, passed, in_decision = (int(n) for n in manage("shell", "--no-imports", "-c", VOTE).split())

@@ -3,16 +3,13 @@ the records themselves (acceptance 1); who sees which subtree; bad input; the wo
 that does not grow with the data; the page on SQLite, where the medians and reasons are computed in Python."""
 
 import io
-import os
 import statistics as pystats
 import subprocess
-import sys
 import unicodedata
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -479,53 +476,6 @@ def test_the_page_runs_the_same_number_of_queries_whatever_the_data(client, org,
         counts.append(len(captured.captured_queries))
         assert response.context["stats"].by_subject()["household"] == sum((2, 12)[: len(counts)])
     assert counts[0] == counts[1]
-
-
-# SQLite (`make run`) ----------------------------------------------------------------------------------------
-
-SQLITE_PAGE = """
-from django.test.utils import setup_test_environment
-setup_test_environment()  # response.context
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.test import Client
-settings.ALLOWED_HOSTS = ["testserver"]
-client = Client()
-client.force_login(get_user_model().objects.get(username="admin"))
-response = client.get("/awards/statistics/", {"first_year": 2021, "last_year": 2025})
-stats = response.context["stats"]
-durations = stats.durations[0]
-from awards.models import AwardRecord
-records = AwardRecord.objects.filter(revoked=False, year__gte=2021, year__lte=2025).count()
-print(response.status_code, stats.total(), records, durations.decided, durations.sent_median)
-print(client.get("/awards/statistics/statistics.xlsx", {"first_year": 2021, "last_year": 2025}).status_code)
-"""
-
-
-def test_the_page_works_on_sqlite(tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-        "DEBUG": "true",
-        "SECURE_HTTPS": "false",
-        "DJANGO_SETTINGS_MODULE": "thiduakt.settings",
-    }
-    env.pop("REDIS_URL", None)
-
-    def manage(*args):
-        return subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, check=True, capture_output=True,
-            text=True,
-        ).stdout  # fmt: skip
-
-    manage("migrate", "--noinput")
-    manage("seed_demo", "--if-empty")
-    lines = manage("shell", "--no-imports", "-c", SQLITE_PAGE).split("\n")
-    status, total, records, decided, median = lines[0].split()
-    # The demo has one province: every award not revoked in the years is in its subtree. Its six nominations passed
-    # by the provincial council were received 10 days ago, decided 2 days ago.
-    assert status == "200" and int(total) == int(records) > 1000 and (int(decided), float(median)) == (6, 8.0)
-    assert lines[1] == "200"
 
 
 def test_a_viewer_reads_the_statistics_of_their_unit(client, org):

@@ -350,9 +350,8 @@ def test_issuing_stays_within_a_fixed_number_of_queries_with_notifications(org, 
     assert queries(2) == queries(12)
 
 
-def test_a_returned_nomination_tells_the_officers_of_the_proposing_unit(
-    org, secretariat, officer_a, head_a, officer_b, client
-):
+def in_appraisal(org) -> tuple[Nomination, ReviewStage]:
+    """Person A's LĐTT nomination, in appraisal at the province council."""
     nomination = Nomination.objects.create(
         person=org.person_a,
         award_type=AwardType.objects.get(code="LDTT"),
@@ -364,6 +363,13 @@ def test_a_returned_nomination_tells_the_officers_of_the_proposing_unit(
     stage = ReviewStage.objects.create(
         nomination=nomination, council=org.council, order=1, decides=True, state=ReviewStage.State.IN_APPRAISAL
     )
+    return nomination, stage
+
+
+def test_a_returned_nomination_tells_the_officers_of_the_proposing_unit(
+    org, secretariat, officer_a, head_a, officer_b, client
+):
+    nomination, stage = in_appraisal(org)
     reasons = [{"document": "", "text": "Bổ sung số liệu thành tích năm học."}]
     nomination_services.stage_return(by=secretariat, stage=stage, reasons=reasons)
     (row,) = Notification.objects.all()
@@ -375,17 +381,7 @@ def test_a_returned_nomination_tells_the_officers_of_the_proposing_unit(
 
 
 def test_a_refused_return_writes_no_notification(org, secretariat, officer_a):
-    nomination = Nomination.objects.create(
-        person=org.person_a,
-        award_type=AwardType.objects.get(code="LDTT"),
-        year=2025,
-        proposing_unit=org.unit_a,
-        achievement="Hoàn thành xuất sắc nhiệm vụ.",
-        state=Nomination.State.IN_APPRAISAL,
-    )
-    stage = ReviewStage.objects.create(
-        nomination=nomination, council=org.council, order=1, decides=True, state=ReviewStage.State.IN_APPRAISAL
-    )
+    nomination, stage = in_appraisal(org)
     with pytest.raises(nomination_services.NominationError):
         nomination_services.stage_return(by=officer_a, stage=stage, reasons=[{"document": "", "text": "Thiếu"}])
     assert not Notification.objects.exists()

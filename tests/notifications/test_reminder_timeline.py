@@ -11,13 +11,12 @@ from django.utils import translation
 from django.utils.translation import ngettext
 
 from awards.models import CouncilSession, ReviewStage
-from campaigns.models import Campaign
 from campaigns.services import campaigns as campaign_services
 from notifications.models import Notification, ReminderDelivery, ReminderRule
 from notifications.reminders import VN, run_pass
 from organizations.models import Unit
 from tests import factories
-from tests.notifications.test_reminders import nomination_at
+from tests.notifications.test_reminders import launch_campaign, nomination_at
 from thiduakt.lib import permissions
 
 Kind = Notification.Kind
@@ -37,21 +36,12 @@ def test_each_persona_receives_exactly_the_configured_reminders(
         organisation=org.province, kind=Kind.NOMINATIONS_DUE, days_before=[10, 2], overdue=True, escalate_after_days=5
     )
     with time_machine.travel(at(1, 3, 0, 30), tick=False) as traveller:
-        campaign = campaign_services.campaign_launch(
-            by=admin_user,
-            campaign=campaign_services.campaign_create(
-                by=admin_user,
-                launching_unit=org.province,
-                criteria=[("Hoàn thành xuất sắc nhiệm vụ", None)],
-                code="PT-2026-DH",
-                title="Thi đua chào mừng Đại hội",
-                kind=Campaign.Kind.THEMATIC,
-                scope=Campaign.Scope.SUBTREE,
-                period_start=dt.date(2026, 3, 1),
-                period_end=dt.date(2026, 12, 31),
-                registration_deadline=dt.date(2026, 3, 20),
-                nomination_deadline=dt.date(2026, 4, 30),
-            ),
+        campaign = launch_campaign(
+            admin_user,
+            org.province,
+            start=dt.date(2026, 3, 1),
+            registration_deadline=dt.date(2026, 3, 20),
+            nomination_deadline=dt.date(2026, 4, 30),
         )
 
         def unit_b_registers():

@@ -94,24 +94,36 @@ def test_a_date_deadline_ends_at_midnight_in_vietnam_whatever_the_server_zone(se
 # Campaign registration ----------------------------------------------------------------------------------------
 
 
+def launch_campaign(by, unit, *, start: dt.date, registration_deadline: dt.date, nomination_deadline: dt.date):
+    """A thematic campaign of `unit` over its whole tree, launched on `start` (time is moved there for the launch's
+    date checks)."""
+    created = campaign_services.campaign_create(
+        by=by,
+        launching_unit=unit,
+        criteria=[("Hoàn thành xuất sắc nhiệm vụ", None)],
+        code=f"PT-{factories._next():04d}",
+        title="Thi đua lập thành tích chào mừng Đại hội",
+        kind=Campaign.Kind.THEMATIC,
+        scope=Campaign.Scope.SUBTREE,
+        period_start=start,
+        period_end=start + dt.timedelta(days=300),
+        registration_deadline=registration_deadline,
+        nomination_deadline=nomination_deadline,
+    )
+    return campaign_services.campaign_launch(by=by, campaign=created)
+
+
 @pytest.fixture
 def campaign(org, admin_user):
     """Launched by the province over its whole tree on 01/11/2026; registration by 30/11, nominations by 31/12."""
     with _today(dt.date(2026, 11, 1)):
-        created = campaign_services.campaign_create(
-            by=admin_user,
-            launching_unit=org.province,
-            criteria=[("Hoàn thành xuất sắc nhiệm vụ", None)],
-            code="PT-2026",
-            title="Thi đua lập thành tích chào mừng Đại hội",
-            kind=Campaign.Kind.THEMATIC,
-            scope=Campaign.Scope.SUBTREE,
-            period_start=dt.date(2026, 11, 1),
-            period_end=dt.date(2027, 6, 30),
+        return launch_campaign(
+            admin_user,
+            org.province,
+            start=dt.date(2026, 11, 1),
             registration_deadline=dt.date(2026, 11, 30),
             nomination_deadline=dt.date(2026, 12, 31),
         )
-        return campaign_services.campaign_launch(by=admin_user, campaign=created)
 
 
 def _today(day):
